@@ -1,0 +1,338 @@
+"""The `govnews` command: a click group of verbs, each a thin shell over store, cleaners and crawler."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crawler.version import __version__
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+db_option = click.option(
+    "--db", "db", metavar="URL", envvar="GOVNEWS_DB", show_envvar=True, default=None,
+    help="Archive database URL (default sqlite:///data/govnews.db); postgresql+psycopg://... for PostgreSQL.",
+)
+
+
+def _emit_json(obj: Any) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def _fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn our library errors into one-line CLI errors (exit 1), never a traceback."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from spiders.profile import ProfileError
+        from store.errors import StoreError
+
+        try:
+            return fn(*args, **kwargs)
+        except (StoreError, ProfileError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        except KeyError as exc:
+            raise click.ClickException(str(exc.args[0]) if exc.args else str(exc)) from exc
+
+    return wrapper
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, prog_name="govnews")
+def cli() -> None:
+    """Archive Chinese government news sites into SQLite or PostgreSQL.
+
+    Example:
+
+    \b
+        govnews demo                      # crawl the bundled offline sample web
+        govnews crawl --site cac --db sqlite:///data/govnews.db
+    """
+
+
+# sites ----------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--all", "show_all", is_flag=True, help="Include disabled profiles and the sample web's.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@_fail_cleanly
+def sites(show_all: bool, as_json: bool) -> None:
+    """List the site profiles govnews knows.
+
+    Example:
+
+    \b
+        govnews sites --all --json
+    """
+    from spiders.profile import load_registry
+
+    registry = load_registry()
+    rows = [p.summary() for p in registry if show_all or (p.enabled and p.group != "sandbox")]
+    if as_json:
+        _emit_json(rows)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="site profiles")
+    for col in ("key", "name", "group", "family", "enabled", "start"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["key"], r["name"], r["group"], r["family"], "yes" if r["enabled"] else "no",
+                      r["start_urls"][0] + (f" (+{len(r['start_urls']) - 1})" if len(r["start_urls"]) > 1 else ""))
+    Console().print(table)
+
+
+# crawl ----------------------------------------------------------------------------------------
+
+
+def _parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="-s")
+        name, value = pair.split("=", 1)
+        out[name.strip()] = value
+    return out
+
+
+def _select_profiles(site_keys: tuple[str, ...], sandbox: str | None) -> list[Any]:
+    from spiders.profile import load_registry
+
+    registry = load_registry()
+    if site_keys:
+        chosen = [registry[k] for k in site_keys]
+    elif sandbox:
+        chosen = registry.group("sandbox")
+    else:
+        chosen = [p for p in registry.enabled() if p.group != "sandbox"]
+    if sandbox is None and any(p.group == "sandbox" for p in chosen):
+        raise click.UsageError("sample-web profiles need --sandbox URL (the sample web to crawl)")
+    if not chosen:
+        raise click.UsageError("no sites selected")
+    return chosen
+
+
+def _print_summary(result: Any, *, as_json: bool) -> None:
+    if as_json:
+        _emit_json({"run_id": result.run_id, "status": result.status, "finish_reason": result.finish_reason,
+                    "sites": result.sites, "cleaning": result.cleaning})
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"crawl run {result.run_id}: {result.status}")
+    cols = ("pages", "articles", "new_articles", "duplicates", "errors", "challenges")
+    table.add_column("site")
+    for c in cols:
+        table.add_column(c.replace("_", " "), justify="right")
+    totals = dict.fromkeys(cols, 0)
+    for key, row in result.sites.items():
+        table.add_row(key, *(str(row[c]) for c in cols))
+        for c in cols:
+            totals[c] += row[c]
+    table.add_row("[b]total[/b]", *(f"[b]{totals[c]}[/b]" for c in cols))
+    Console().print(table)
+
+
+@cli.command()
+@click.option("--site", "site_keys", multiple=True, metavar="KEY", help="Crawl only this site (repeatable).")
+@db_option
+@click.option("--sandbox", metavar="URL", help="Crawl the sample web served at URL (see `govnews sandbox serve`).")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST:PORT",
+              help="Admit this host even on a loopback or private address (repeatable).")
+@click.option("--workers", type=click.IntRange(0, 64), default=1, show_default=True,
+              help="Cleaning worker processes beside the crawl.")
+@click.option("-s", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy/govnews setting.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
+@click.option("--progress/--no-progress", default=None, help="Live table on stderr (default: when a terminal).")
+@_fail_cleanly
+def crawl(site_keys: tuple[str, ...], db: str | None, sandbox: str | None, allow_hosts: tuple[str, ...],
+          workers: int, settings: tuple[str, ...], as_json: bool, progress: bool | None) -> None:
+    """Crawl sites into the archive: raw captures first, then clean articles.
+
+    Without --site, every enabled profile is crawled. Cleaning workers start and stop with the crawl.
+
+    Example:
+
+    \b
+        govnews crawl --site cac --site jswx
+        govnews sandbox serve --port 8800 &
+        govnews crawl --sandbox http://127.0.0.1:8800 --db sqlite:///tmp/sample.db
+    """
+    from urllib.parse import urlsplit
+
+    from crawler.crawl import CrawlOptions, run_crawl
+
+    profiles = _select_profiles(site_keys, sandbox)
+    allow = list(allow_hosts)
+    if sandbox:
+        parts = urlsplit(sandbox)
+        if parts.scheme != "http" or not parts.hostname or not parts.port:
+            raise click.BadParameter("expected http://HOST:PORT", param_hint="--sandbox")
+        allow.append(f"{parts.hostname}:{parts.port}")
+    opts = CrawlOptions(db_url=db, sandbox_url=sandbox, allow_hosts=allow, workers=workers,
+                        settings=_parse_settings(settings),
+                        progress=sys.stderr.isatty() if progress is None else progress)
+    result = run_crawl(profiles, opts)
+    _print_summary(result, as_json=as_json)
+    if result.status != "finished":
+        raise SystemExit(1)
+
+
+# demo -----------------------------------------------------------------------------------------
+
+
+@cli.command()
+@db_option
+@click.option("--scale", type=click.IntRange(1, 100000), default=40, show_default=True,
+              help="Filler articles per sample site.")
+@click.option("--workers", type=click.IntRange(0, 64), default=1, show_default=True)
+@_fail_cleanly
+def demo(db: str | None, scale: int, workers: int) -> None:
+    """Serve the bundled sample web, crawl it into the archive, and show what was archived.
+
+    Example:
+
+    \b
+        govnews demo --db sqlite:///data/govnews.db
+    """
+    from sandbox.server import SampleWebServer
+
+    from crawler.crawl import CrawlOptions, run_crawl
+
+    profiles = _select_profiles((), "sandbox")
+    with SampleWebServer(port=0, scale=scale) as server:
+        click.echo(f"sample web serving {len(profiles)} sites at {server.url}", err=True)
+        opts = CrawlOptions(db_url=db, sandbox_url=server.url, allow_hosts=[f"127.0.0.1:{server.port}"],
+                            workers=workers, progress=sys.stderr.isatty())
+        result = run_crawl(profiles, opts)
+    _print_summary(result, as_json=False)
+    _print_newest(db, limit=3)
+
+
+def _print_newest(db: str | None, *, limit: int) -> None:
+    from rich.console import Console
+    from sqlalchemy import select
+
+    from store import open_store
+    from store.models import Article
+
+    console = Console()
+    with open_store(db) as session:
+        rows = session.execute(
+            select(Article).order_by(Article.published_at.desc().nulls_last(), Article.id.desc()).limit(limit)
+        ).scalars()
+        console.print("[b]newest articles[/b]")
+        for a in rows:
+            when = a.published_at.astimezone().strftime("%Y-%m-%d %H:%M") if a.published_at else (a.published_date or "")
+            console.print(f"  {when}  [{a.site_key}] {a.title}\n    {a.url}\n    {a.body[:80]}…")
+
+
+# sandbox --------------------------------------------------------------------------------------
+
+
+@cli.group()
+def sandbox() -> None:
+    """The bundled offline sample web: realistic government sites on 127.0.0.1."""
+
+
+@sandbox.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8800, show_default=True)
+@click.option("--scale", type=click.IntRange(1, 100000), default=40, show_default=True,
+              help="Filler articles per site.")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Append a JSON line per request to this file.")
+def sandbox_serve(host: str, port: int, scale: int, log_path: Path | None) -> None:
+    """Serve the sample web until interrupted; crawl it with `govnews crawl --sandbox URL`.
+
+    Example:
+
+    \b
+        govnews sandbox serve --port 8800 --scale 700 --log requests.jsonl
+    """
+    from sandbox.server import serve_forever
+
+    click.echo(f"serving the sample web at http://{host}:{port} (use it as an HTTP proxy, "
+               f"or browse http://{host}:{port}/_site/www.cac.gov.cn.test/index.htm)", err=True)
+    try:
+        serve_forever(host, port, scale, log_path)
+    except OSError as exc:
+        raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from exc
+    except KeyboardInterrupt:
+        pass
+
+
+# extract --------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--url", help="The page's URL, which helps extraction resolve links and dates.")
+@click.option("--content-type", help="The Content-Type header the page was served with.")
+def extract(path: Path, url: str | None, content_type: str | None) -> None:
+    """Extract one saved HTML page and print its record as one JSON object.
+
+    Keys: title, published, date, source, author, editor, body, language, script, flags.
+
+    Example:
+
+    \b
+        govnews extract page.html --url http://www.cac.gov.cn/2026-03/12/c_1741234567890123.htm
+    """
+    from cleaners import clean_html
+    from cleaners.limits import ExtractionTimeout
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        click.echo(f"govnews extract: cannot read {path}: {exc.strerror or exc}", err=True)
+        raise SystemExit(2) from exc
+    try:
+        record, _ = clean_html(data, url=url, content_type=content_type)
+    except ExtractionTimeout as exc:
+        click.echo(f"govnews extract: {path}: {exc}", err=True)
+        raise SystemExit(2) from exc
+    except Exception as exc:  # hostile input: one line, never a traceback
+        click.echo(f"govnews extract: {path}: unreadable page ({type(exc).__name__}: {exc})", err=True)
+        raise SystemExit(2) from exc
+    click.echo(json.dumps(record.public(), ensure_ascii=False))
+
+
+# migrate --------------------------------------------------------------------------------------
+
+
+@cli.command()
+@db_option
+@_fail_cleanly
+def migrate(db: str | None) -> None:
+    """Create or upgrade the archive schema (also done automatically on first use).
+
+    Example:
+
+    \b
+        govnews migrate --db postgresql+psycopg://localhost/govnews
+    """
+    from store.db import make_engine
+    from store.migrate import migrate as do_migrate
+
+    engine = make_engine(db)
+    try:
+        before, after = do_migrate(engine)
+    except Exception as exc:
+        raise click.ClickException(f"cannot migrate {engine.url.render_as_string(hide_password=True)}: {exc}") from exc
+    finally:
+        engine.dispose()
+    click.echo(f"schema {before or 'empty'} -> {after}" if before != after else f"schema already at {after}")
+
+
+def main() -> None:
+    cli()

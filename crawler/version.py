@@ -1,0 +1,10 @@
+"""The govnews version, from the installed package metadata."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("govnews")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0+src"

@@ -1,0 +1,139 @@
+"""Cleaning workers: claim raw captures from the archive, clean them, write articles.
+
+They run beside the crawl process (`govnews crawl` starts them), serve `govnews reprocess`, and need
+no Scrapy: a worker imports only cleaners and store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from multiprocessing.synchronize import Event
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from cleaners import CLEANER_VERSION, CleanConfig, clean_html
+from cleaners.limits import ExtractionTimeout
+from cleaners.verdicts import check_record
+from store.archive import ArticleRow, capture_body, claim_captures, mark_cleaned, save_article
+from store.db import make_engine
+from store.models import Capture
+
+__all__ = ["WorkerStats", "clean_capture", "content_hash", "drain", "worker_main"]
+
+logger = logging.getLogger(__name__)
+_NOSPACE = re.compile(r"\s+")
+
+
+@dataclass(slots=True)
+class WorkerStats:
+    cleaned: int = 0
+    articles: int = 0
+    rejected: dict[str, int] = field(default_factory=dict)
+    failed: int = 0
+
+
+def content_hash(simplified_body: str) -> str:
+    """sha256 of the body after NFKC and whitespace removal (the exact-duplicate key)."""
+    norm = _NOSPACE.sub("", unicodedata.normalize("NFKC", simplified_body))
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
+def _published(record_published: str | None, record_date: str | None) -> tuple[datetime | None, date | None]:
+    dt = datetime.fromisoformat(record_published) if record_published else None
+    day = date.fromisoformat(record_date) if record_date else None
+    return dt, day
+
+
+def clean_capture(session: Session, capture: Capture, config: CleanConfig, stats: WorkerStats) -> None:
+    """Clean one claimed capture and store its article (or the reason it has none); commits."""
+    try:
+        body = capture_body(session, capture)
+        record, decoded = clean_html(body, url=capture.final_url, content_type=capture.content_type, config=config)
+    except ExtractionTimeout:
+        mark_cleaned(session, capture.id, state="failed", reason="timeout")
+        session.commit()
+        stats.failed += 1
+        return
+    except Exception as exc:  # noqa: BLE001 - a hostile page must not stop the worker; the reason stays on the capture
+        logger.warning("Cleaning capture %(id)s failed: %(exc)r", {"id": capture.id, "exc": exc})
+        mark_cleaned(session, capture.id, state="failed", reason=f"error: {exc!r}"[:255])
+        session.commit()
+        stats.failed += 1
+        return
+    used = decoded.used if decoded else None
+    meta = decoded.meta if decoded else None
+    verdict = check_record(record, config)
+    stats.cleaned += 1
+    if not verdict.keep:
+        stats.rejected[verdict.reason or "rejected"] = stats.rejected.get(verdict.reason or "rejected", 0) + 1
+        mark_cleaned(session, capture.id, state="done", reason=verdict.reason, used_charset=used, meta_charset=meta)
+        session.commit()
+        return
+    published_at, published_date = _published(record.published, record.date)
+    save_article(
+        session,
+        ArticleRow(
+            url=capture.url,
+            site_key=capture.site_key,
+            capture_id=capture.id,
+            title=record.title,
+            published_at=published_at,
+            published_date=published_date,
+            source=record.source,
+            author=record.author,
+            editor=record.editor,
+            body=record.body,
+            body_simplified=record.body_simplified,
+            language=record.language,
+            script=record.script,
+            content_hash=content_hash(record.body_simplified),
+            flags=record.flags,
+            removed=record.removed,
+            cleaner_version=CLEANER_VERSION,
+        ),
+    )
+    mark_cleaned(session, capture.id, state="done", reason=None, used_charset=used, meta_charset=meta)
+    session.commit()
+    stats.articles += 1
+
+
+def drain(db_url: str, *, worker: str = "", config: CleanConfig | None = None,
+          stop: Event | None = None, idle_exit: bool = True, poll_s: float = 0.2) -> WorkerStats:
+    """Clean captures until none wait; with *stop*, keep polling until *stop* is set, then drain."""
+    config = config or CleanConfig()
+    worker = worker or f"{os.uname().nodename}:{os.getpid()}"
+    stats = WorkerStats()
+    engine = make_engine(db_url)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    try:
+        with factory() as session:
+            while True:
+                batch = claim_captures(session, worker, limit=16)
+                for capture in batch:
+                    clean_capture(session, capture, config, stats)
+                if batch:
+                    continue
+                if (stop is None or stop.is_set()) and idle_exit:
+                    return stats
+                time.sleep(poll_s)
+    finally:
+        engine.dispose()
+
+
+def worker_main(db_url: str, worker: str, stop: Event, result: Any = None) -> None:
+    """Entry point of a worker process started by `govnews crawl`."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop; Ctrl-C goes to it
+    stats = drain(db_url, worker=worker, stop=stop)
+    if result is not None:
+        result.put({"worker": worker, "cleaned": stats.cleaned, "articles": stats.articles,
+                    "rejected": stats.rejected, "failed": stats.failed})

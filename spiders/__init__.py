@@ -1,0 +1,1 @@
+"""Spiders: one generic spider (spiders.base) driven by declarative site profiles (spiders/sites/*.yaml)."""

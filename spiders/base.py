@@ -1,0 +1,144 @@
+"""The one generic spider: reads site profiles, follows their lists and yields raw snapshots (G3).
+
+Parsing article content happens downstream, in the cleaning workers, from the stored capture.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import scrapy
+from scrapy.http import Request, Response
+from twisted.python.failure import Failure
+
+from crawler.items import FetchFailed, PageSnapshot
+from spiders.profile import Registry, SiteProfile, load_registry
+from spiders.rules import extract_links, extract_url_literals, pagination_requests
+
+__all__ = ["SiteSpider"]
+
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+
+
+def _headers(h: Any) -> list[list[str]]:
+    out = []
+    for name, values in h.items():
+        for v in values:
+            out.append([name.decode("latin-1"), v.decode("latin-1")])
+    return out
+
+
+class SiteSpider(scrapy.Spider):
+    """Crawl the list pages of one or more sites and snapshot every page they lead to."""
+
+    name = "govnews"
+
+    def __init__(
+        self,
+        sites: list[str] | str = "",
+        known: set[str] | None = None,
+        registry: Registry | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        registry = registry or load_registry()
+        keys = sites.split(",") if isinstance(sites, str) else list(sites)
+        self.profiles: dict[str, SiteProfile] = {k: registry[k] for k in keys if k}
+        self.allowed_domains = sorted({h for p in self.profiles.values() for h in p.allowed_hosts})
+        self.known = known or set()  # article URLs already archived: an incremental crawl skips them
+        self.seen_articles: dict[str, set[str]] = defaultdict(set)
+        self.list_pages: dict[str, int] = defaultdict(int)
+
+    async def start(self) -> AsyncIterator[Request]:
+        for profile in self.profiles.values():
+            for url in profile.start_urls():
+                yield self._list_request(profile, url)
+
+    # requests -------------------------------------------------------------------------------
+
+    def _list_request(self, profile: SiteProfile, url: str, method: str = "GET", formdata: Any = None) -> Request:
+        meta = {"site": profile.key, "kind": "list"}
+        if method == "POST":
+            return scrapy.FormRequest(url, formdata=list(formdata or ()), callback=self.parse_list,
+                                      errback=self.failed, meta=meta)
+        return Request(url, callback=self.parse_list, errback=self.failed, meta=meta)
+
+    def _article_request(self, profile: SiteProfile, url: str) -> Request:
+        return Request(url, callback=self.parse_article, errback=self.failed,
+                       meta={"site": profile.key, "kind": "article"}, priority=-1)
+
+    # callbacks ------------------------------------------------------------------------------
+
+    def snapshot(self, response: Response, kind: str) -> PageSnapshot:
+        request = response.request
+        assert request is not None
+        redirects = list(response.meta.get("redirect_urls", []))
+        first = redirects[0] if redirects else request.url
+        ctype = response.headers.get("Content-Type", b"").decode("latin-1")
+        m = _CHARSET.search(ctype)
+        return PageSnapshot(
+            url=first,
+            final_url=response.url,
+            site=response.meta["site"],
+            fetched_at=datetime.now(UTC),
+            status=response.status,
+            body=response.body,
+            headers=_headers(response.headers),
+            request_headers=_headers(request.headers),
+            method=request.method,
+            redirects=redirects,
+            kind=kind,
+            challenge=response.meta.get("govnews_challenge"),
+            declared_charset=m.group(1).lower() if m else None,
+            truncated="dataloss" in (response.flags or []),
+        )
+
+    def parse_list(self, response: Response) -> Iterator[Any]:
+        profile = self.profiles[response.meta["site"]]
+        yield self.snapshot(response, "list")
+        if response.status != 200 or response.meta.get("govnews_challenge"):
+            return
+        self.list_pages[profile.key] += 1
+        text = response.text if hasattr(response, "text") else response.body.decode("utf-8", "replace")
+        links = extract_links(text, response.url)
+        new_articles = 0
+        seen = self.seen_articles[profile.key]
+        for url in dict.fromkeys(links + extract_url_literals(text, response.url)):
+            if profile.is_article(url):
+                canonical = profile.canonical(url)
+                if canonical in seen:
+                    continue
+                seen.add(canonical)
+                if canonical in self.known:
+                    self.crawler.stats.inc_value(f"govnews/{profile.key}/known_skipped")
+                    continue
+                new_articles += 1
+                yield self._article_request(profile, canonical)
+            elif profile.is_list(url):
+                yield self._list_request(profile, url)
+            elif not profile.allows(url):
+                self.crawler.stats.inc_value(f"govnews/{profile.key}/offsite_links")
+        self.crawler.stats.inc_value(f"govnews/{profile.key}/articles_found", new_articles)
+        for rule in profile.pagination:
+            for req in pagination_requests(rule, text, response.url, article_links=new_articles):
+                if profile.allows(req.url):
+                    yield self._list_request(profile, req.url, req.method, req.formdata)
+
+    def parse_article(self, response: Response) -> Iterator[PageSnapshot]:
+        yield self.snapshot(response, "article")
+
+    def failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        response = getattr(failure.value, "response", None)
+        if response is not None:  # an HTTP error status that still carries a page
+            yield self.snapshot(response, request.meta.get("kind", "page"))
+            return
+        reason = failure.getErrorMessage() or failure.type.__name__
+        if "robots.txt" in reason:
+            reason = "robots_disallowed"
+        yield FetchFailed(url=request.url, site=request.meta.get("site", "?"), reason=f"{failure.type.__name__}: {reason}"
+                          if reason != "robots_disallowed" else reason)

@@ -1,0 +1,246 @@
+"""Write and read paths of the archive: runs, captures (raw first), failures, claims and articles."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from store.models import Article, Capture, CrawlRun, FetchFailure, Site, utcnow
+from store.upsert import upsert
+
+__all__ = [
+    "ArticleRow",
+    "CaptureData",
+    "capture_body",
+    "claim_captures",
+    "finish_run",
+    "known_article_urls",
+    "mark_cleaned",
+    "record_capture",
+    "record_failure",
+    "save_article",
+    "start_run",
+    "upsert_sites",
+]
+
+
+@dataclass(slots=True, kw_only=True)
+class CaptureData:
+    """One response as the crawler saw it, before anything interprets it."""
+
+    site_key: str
+    url: str
+    final_url: str
+    status: int
+    body: bytes
+    headers: list[list[str]] = field(default_factory=list)
+    request_headers: list[list[str]] = field(default_factory=list)
+    method: str = "GET"
+    redirects: list[str] = field(default_factory=list)
+    fetched_at: datetime = field(default_factory=utcnow)
+    kind: str = "page"
+    challenge: str | None = None
+    truncated: bool = False
+    run_id: int | None = None
+    declared_charset: str | None = None  # as the Content-Type header names it
+
+    def header(self, name: str) -> str | None:
+        low = name.lower()
+        return next((v for k, v in self.headers if k.lower() == low), None)
+
+
+@dataclass(slots=True, kw_only=True)
+class ArticleRow:
+    url: str
+    site_key: str
+    capture_id: int
+    title: str | None
+    published_at: datetime | None
+    published_date: date | None
+    source: str | None
+    author: str | None
+    editor: str | None
+    body: str
+    body_simplified: str
+    language: str | None
+    script: str | None
+    content_hash: str
+    flags: list[str]
+    removed: dict[str, Any]
+    cleaner_version: str
+
+
+def start_run(session: Session, sites: Sequence[str]) -> int:
+    run = CrawlRun(sites=list(sites), status="running", pid=os.getpid(), host=socket.gethostname(), stats={})
+    session.add(run)
+    session.commit()
+    return run.id
+
+
+def finish_run(session: Session, run_id: int, *, status: str, stats: Mapping[str, Any], error: str | None = None) -> None:
+    run = session.get(CrawlRun, run_id)
+    if run is None:
+        return
+    run.status = status
+    run.finished_at = utcnow()
+    run.stats = dict(stats)
+    run.error = error
+    session.commit()
+
+
+def upsert_sites(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
+    rows = list(rows)
+    if rows:
+        upsert(session, Site, rows, key=["key"], update=["name", "base_url", "family", "profile"])
+        session.commit()
+
+
+def record_capture(session: Session, data: CaptureData) -> tuple[int, bool]:
+    """Store one response; returns (capture id, is_new_body). An unchanged body becomes a revisit."""
+    sha = hashlib.sha256(data.body).hexdigest()
+    previous = session.execute(
+        select(Capture.id)
+        .where(Capture.url == data.url, Capture.body_sha256 == sha, Capture.revisit_of.is_(None))
+        .order_by(Capture.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    content_type = data.header("Content-Type")
+    pending = data.kind == "article" and data.status == 200 and data.challenge is None and previous is None
+    cap = Capture(
+        run_id=data.run_id,
+        site_key=data.site_key,
+        url=data.url,
+        final_url=data.final_url,
+        method=data.method,
+        status=data.status,
+        headers=data.headers,
+        request_headers=data.request_headers,
+        redirects=data.redirects,
+        fetched_at=data.fetched_at,
+        content_type=content_type,
+        declared_charset=data.declared_charset,
+        body=None if previous is not None else zlib.compress(data.body, 6),
+        body_size=len(data.body),
+        body_sha256=sha,
+        truncated=data.truncated,
+        revisit_of=previous,
+        kind=data.kind,
+        challenge=data.challenge,
+        clean_state="pending" if pending else "none",
+    )
+    session.add(cap)
+    session.commit()
+    return cap.id, previous is None
+
+
+def capture_body(session: Session, capture: Capture) -> bytes:
+    """The raw body of *capture*, following a revisit to the capture that holds the bytes."""
+    if capture.body is None and capture.revisit_of is not None:
+        original = session.get(Capture, capture.revisit_of)
+        return capture_body(session, original) if original is not None else b""
+    return zlib.decompress(capture.body) if capture.body else b""
+
+
+def record_failure(session: Session, *, run_id: int | None, site_key: str, url: str, reason: str) -> None:
+    session.add(FetchFailure(run_id=run_id, site_key=site_key, url=url, reason=reason[:255]))
+    session.commit()
+
+
+def known_article_urls(session: Session, site_keys: Sequence[str]) -> set[str]:
+    """Article URLs already captured with a usable answer (not refetched by an incremental crawl)."""
+    rows = session.execute(
+        select(Capture.url).where(
+            Capture.site_key.in_(list(site_keys)),
+            Capture.kind == "article",
+            Capture.status == 200,
+            Capture.challenge.is_(None),
+        )
+    ).scalars()
+    return set(rows)
+
+
+def claim_captures(session: Session, worker: str, *, limit: int = 20, lease_s: float = 300.0) -> list[Capture]:
+    """Claim up to *limit* captures waiting to be cleaned; an expired claim is taken over."""
+    now = utcnow()
+    expired = now - timedelta(seconds=lease_s)
+    waiting = or_(
+        Capture.clean_state == "pending",
+        and_(Capture.clean_state == "claimed", Capture.claimed_at < expired),
+    )
+    ids_q = select(Capture.id).where(waiting).order_by(Capture.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        ids_q = ids_q.with_for_update(skip_locked=True)
+    ids = list(session.execute(ids_q).scalars())
+    if not ids:
+        session.rollback()
+        return []
+    # the state test again in the UPDATE keeps two SQLite workers from taking the same rows
+    result = session.execute(
+        update(Capture)
+        .where(Capture.id.in_(ids), waiting)
+        .values(clean_state="claimed", claimed_by=worker, claimed_at=now)
+        .returning(Capture.id)
+    )
+    got = [row[0] for row in result]
+    session.commit()
+    if not got:
+        return []
+    return list(session.execute(select(Capture).where(Capture.id.in_(got)).order_by(Capture.id)).scalars())
+
+
+def mark_cleaned(
+    session: Session,
+    capture_id: int,
+    *,
+    state: str,
+    reason: str | None = None,
+    used_charset: str | None = None,
+    meta_charset: str | None = None,
+) -> None:
+    values: dict[str, Any] = {"clean_state": state, "clean_reason": reason}
+    if used_charset:
+        values["used_charset"] = used_charset
+    if meta_charset:
+        values["meta_charset"] = meta_charset[:64]
+    session.execute(update(Capture).where(Capture.id == capture_id).values(**values))
+
+
+def save_article(session: Session, row: ArticleRow) -> None:
+    """Insert or refresh the article at *row.url* (re-cleaning a capture updates it in place)."""
+    values = {
+        "url": row.url,
+        "site_key": row.site_key,
+        "capture_id": row.capture_id,
+        "title": row.title,
+        "published_at": row.published_at,
+        "published_date": row.published_date,
+        "source": row.source,
+        "author": row.author,
+        "editor": row.editor,
+        "body": row.body,
+        "body_simplified": row.body_simplified,
+        "language": row.language,
+        "script": row.script,
+        "content_hash": row.content_hash,
+        "flags": row.flags,
+        "removed": row.removed,
+        "cleaner_version": row.cleaner_version,
+        "cleaned_at": datetime.now(UTC),
+    }
+    upsert(session, Article, [values], key=["url"], update=[k for k in values if k != "url"])
+
+
+def site_counts(session: Session, site_keys: Sequence[str] | None = None) -> dict[str, int]:
+    q = select(Article.site_key, func.count()).group_by(Article.site_key)
+    if site_keys:
+        q = q.where(Article.site_key.in_(list(site_keys)))
+    return {k: n for k, n in session.execute(q)}
