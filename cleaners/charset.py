@@ -88,8 +88,9 @@ def decode_html(body: bytes, content_type: str | None = None) -> DecodedPage:
             # broken beyond any charset: keep what can be read, say so
             text, used = body.decode("gb18030", "replace"), "gb18030"
             flags.append("undecodable")
-    said = {c for c in (normalise_charset(declared), normalise_charset(meta)) if c}
-    if said and used not in said and not text.isascii():
+    # the header is what HTTP clients believe; when it is absent, the <meta> is
+    said = normalise_charset(declared) or normalise_charset(meta)
+    if said and said != used and not text.isascii():
         flags.append("charset_mismatch")
     if b"\x00" in body[:1024] and "undecodable" not in flags:
         flags.append("binary_body")

@@ -24,7 +24,7 @@ __all__ = ["CLEANER_VERSION", "ExtractionTimeout", "clean_html", "clean_text", "
 
 CLEANER_VERSION = "0.1.0"
 
-_TITLE_SUFFIX = re.compile(r"\s*(?:[_|｜]|\s-\s)\s*[^_|｜]{2,40}$")
+_TITLE_SUFFIX = re.compile(r"\s*(?:[_|｜]|\s-\s|--|——)\s*[^_|｜]{2,40}$")
 _SOURCE_LINE = re.compile(r"(?:来源|來源|稿源)\s*[:：]\s*([^\s|｜]{2,40})")
 _META_KEYS = {"articletitle", "pubdate", "contentsource", "firstpublishedtime", "publishdate", "author",
               "keywords", "description", "sitename", "columnname", "article:published_time"}

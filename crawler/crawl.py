@@ -134,7 +134,7 @@ def run_crawl(profiles: Sequence[SiteProfile], opts: CrawlOptions) -> CrawlResul
         p.start()
 
     settings = _scrapy_settings(profiles, opts, db_url, run_id)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(SiteSpider)
     status, reason, error = "failed", "error", None
     try:
