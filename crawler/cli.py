@@ -204,9 +204,8 @@ def demo(db: str | None, scale: int, workers: int) -> None:
     \b
         govnews demo --db sqlite:///data/govnews.db
     """
-    from sandbox.server import SampleWebServer
-
     from crawler.crawl import CrawlOptions, run_crawl
+    from sandbox.server import SampleWebServer
 
     profiles = _select_profiles((), "sandbox")
     with SampleWebServer(port=0, scale=scale) as server:
