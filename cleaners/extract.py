@@ -7,10 +7,11 @@ ContentSource, firstpublishedtime) take precedence; then the Chinese cleaners ru
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from typing import Any
 
 import trafilatura
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, fromstring
 from trafilatura.utils import load_html
 
 from cleaners.charset import DecodedPage, decode_html
@@ -28,6 +29,30 @@ _TITLE_SUFFIX = re.compile(r"\s*(?:[_|｜]|\s-\s|--|——)\s*[^_|｜]{2,40}$")
 _SOURCE_LINE = re.compile(r"(?:来源|來源|稿源)\s*[:：]\s*([^\s|｜]{2,40})")
 _META_KEYS = {"articletitle", "pubdate", "contentsource", "firstpublishedtime", "publishdate", "author",
               "keywords", "description", "sitename", "columnname", "article:published_time"}
+
+
+# where government CMSs put the article (site-patterns §3.2), most specific first
+_CONTAINERS = tuple(
+    f"//*[@id='{name[1:]}']" if name.startswith("#")
+    else f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {name[1:]} ')]"
+    for name in ("#BodyLabel", "#UCAP-CONTENT", ".pages_content", ".TRS_UEDITOR", ".TRS_Editor",
+                 ".Custom_UnionStyle", "#zoom", ".article_zoom", ".article-content", ".article_con",
+                 ".news_content", ".zwcontent", "#content")
+)
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def _visible(el: HtmlElement) -> bool:
+    return not any(_HIDDEN.search(node.get("style") or "") for node in (el, *el.iterancestors()))
+
+
+def content_container(tree: HtmlElement, *, min_chars: int) -> HtmlElement | None:
+    """The first visible known article container holding at least *min_chars* of text."""
+    for xpath in _CONTAINERS:
+        for el in tree.xpath(xpath):
+            if _visible(el) and len(el.text_content().strip()) >= min_chars:
+                return el
+    return None
 
 
 def page_meta(tree: HtmlElement) -> dict[str, str]:
@@ -61,18 +86,37 @@ def _dates_into(record: Record, meta: dict[str, str], lines: list[str]) -> None:
     record.date = day.isoformat() if day else None
 
 
+def _heading(tree: HtmlElement) -> str | None:
+    for el in tree.iter("h1", "h2"):
+        text = fold_whitespace(el.text_content())
+        if len(text) >= 4 and _visible(el):
+            return text
+    return None
+
+
 def _extract_tree(tree: HtmlElement, url: str | None, config: CleanConfig) -> Record:
     meta = page_meta(tree)
     # the header/info lines trafilatura drops still carry the date and source: read them first
     head_text = [fold_whitespace(t) for t in tree.xpath("//body//text()")[:400] if t.strip()]
-    doc: Any = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False
-    )
-    text = (doc.text if doc is not None else "") or ""
+    heading = _heading(tree)
+    container = content_container(tree, min_chars=config.min_chars)
+    text, doc = "", None
+    if container is not None:
+        # trafilatura on the CMS's own container keeps its paragraphing but never the page chrome
+        wrapper = fromstring("<html><body></body></html>")
+        wrapper.find("body").append(deepcopy(container))
+        inner: Any = trafilatura.bare_extraction(wrapper, url=url, include_comments=False, include_tables=True,
+                                                 deduplicate=False)
+        text = (inner.text if inner is not None else "") or ""
+    if len(text) < config.min_chars:
+        doc = trafilatura.bare_extraction(
+            tree, url=url, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False
+        )
+        text = (doc.text if doc is not None else "") or ""
     record = Record()
-    title = meta.get("articletitle") or (doc.title if doc is not None else None) or meta.get("<title>")
-    if title and not meta.get("articletitle"):
-        title = _TITLE_SUFFIX.sub("", title) or title
+    title = meta.get("articletitle") or heading or (doc.title if doc is not None else None)
+    if not title and meta.get("<title>"):
+        title = _TITLE_SUFFIX.sub("", meta["<title>"]) or meta["<title>"]
     record.title = fold_whitespace(title) if title else None
     record.source = meta.get("contentsource")
     if not record.source:
