@@ -125,7 +125,6 @@ def _print_summary(result: Any, *, as_json: bool) -> None:
         _emit_json({"run_id": result.run_id, "status": result.status, "finish_reason": result.finish_reason,
                     "sites": result.sites, "cleaning": result.cleaning})
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"crawl run {result.run_id}: {result.status}")
@@ -139,7 +138,14 @@ def _print_summary(result: Any, *, as_json: bool) -> None:
         for c in cols:
             totals[c] += row[c]
     table.add_row("[b]total[/b]", *(f"[b]{totals[c]}[/b]" for c in cols))
-    Console().print(table)
+    _console().print(table)
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    # rich assumes 80 columns when stdout is not a terminal; a summary in a log file should not be cut
+    return Console() if sys.stdout.isatty() else Console(width=120)
 
 
 @cli.command()
@@ -218,13 +224,12 @@ def demo(db: str | None, scale: int, workers: int) -> None:
 
 
 def _print_newest(db: str | None, *, limit: int) -> None:
-    from rich.console import Console
     from sqlalchemy import select
 
     from store import open_store
     from store.models import Article
 
-    console = Console()
+    console = _console()
     with open_store(db) as session:
         rows = session.execute(
             select(Article).order_by(Article.published_at.desc().nulls_last(), Article.id.desc()).limit(limit)

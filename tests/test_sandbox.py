@@ -49,8 +49,15 @@ def manifest(server: SampleWebServer) -> dict[str, Any]:
     return server.web.expected()
 
 
-def fetch(server: SampleWebServer, url: str, *, method: str = "GET", data: bytes | None = None,
-          headers: dict[str, str] | None = None, proxy: bool = True) -> tuple[int, dict[str, str], bytes]:
+def fetch(
+    server: SampleWebServer,
+    url: str,
+    *,
+    method: str = "GET",
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    proxy: bool = True,
+) -> tuple[int, dict[str, str], bytes]:
     handlers: list[urllib.request.BaseHandler] = [_NoRedirect()]
     handlers.append(urllib.request.ProxyHandler({"http": server.url} if proxy else {}))
     opener = urllib.request.build_opener(*handlers)
@@ -66,7 +73,9 @@ def fetch(server: SampleWebServer, url: str, *, method: str = "GET", data: bytes
 class _Text(HTMLParser):
     """Crude visible text: drop script/style, break lines at block tags."""
 
-    _BLOCK = frozenset("p div li br tr td h1 h2 h3 h4 h5 title table ul".split())
+    _BLOCK = frozenset(
+        ["p", "div", "li", "br", "tr", "td", "h1", "h2", "h3", "h4", "h5", "title", "table", "ul"]
+    )
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -130,7 +139,14 @@ def test_manifest_shape(manifest: dict[str, Any]) -> None:
     assert len(reprint["urls"]) == 3 and reprint["urls"][0].startswith("http://www.cac.gov.cn.test/")
     hashes = {a["body_sha1"] for a in by_kind(manifest, "reprint") + by_kind(manifest, "original")}
     assert len(hashes) == 1
-    assert sorted(a["charset_case"] for a in by_kind(manifest, "charset")) == ["E1", "E2", "E3", "E4", "E5", "E6"]
+    assert sorted(a["charset_case"] for a in by_kind(manifest, "charset")) == [
+        "E1",
+        "E2",
+        "E3",
+        "E4",
+        "E5",
+        "E6",
+    ]
 
 
 def _crawl(web: SampleWeb, host: str, start_urls: list[str], disallow: list[str]) -> set[str]:
@@ -173,8 +189,12 @@ def _crawl(web: SampleWeb, host: str, start_urls: list[str], disallow: list[str]
             push(f"{m[1]}{int(m[2]) + 1}.htm")
         if "<datastore>" in text and (m := re.search(r"columnid=(\d+)", text)):
             total = int(re.search(r"<totalrecord>(\d+)</totalrecord>", text)[1])  # type: ignore[index]
-            proxied = web.page(host, f"/module/web/jpage/dataproxy.jsp?startrecord=16&endrecord={total}&perpage=15",
-                               "POST", f"col=1&appid=1&webid=1&path=/&columnid={m[1]}&unitid=297999".encode())
+            proxied = web.page(
+                host,
+                f"/module/web/jpage/dataproxy.jsp?startrecord=16&endrecord={total}&perpage=15",
+                "POST",
+                f"col=1&appid=1&webid=1&path=/&columnid={m[1]}&unitid=297999".encode(),
+            )
             for href in re.findall(r'href="([^"]+)"', proxied.body.decode()):
                 push(urljoin(url, href))
     return fetched
@@ -184,7 +204,11 @@ def test_every_article_is_reachable_from_start_urls(manifest: dict[str, Any]) ->
     web = SampleWeb(40)
     for host, site in manifest["sites"].items():
         robots = web.page(host, "/robots.txt")
-        disallow = re.findall(r"^Disallow: (\S+)", robots.body.decode(), re.M) if robots.status == 200 else []
+        disallow = (
+            re.findall(r"^Disallow: (\S+)", robots.body.decode(), re.MULTILINE)
+            if robots.status == 200
+            else []
+        )
         fetched = _crawl(web, host, site["start_urls"], disallow)
         missing = {a["url"] for a in site["articles"]} - fetched
         assert not missing, f"{host}: unreachable {sorted(missing)[:3]}"
@@ -230,7 +254,9 @@ def test_manifest_cli_writes_json(tmp_path: Path) -> None:
 
 
 # -- special pages --------------------------------------------------------------------------------------
-def test_not_found_soft_404_challenge_and_unknown_host(server: SampleWebServer, manifest: dict[str, Any]) -> None:
+def test_not_found_soft_404_challenge_and_unknown_host(
+    server: SampleWebServer, manifest: dict[str, Any]
+) -> None:
     for url in manifest["special"]["not_found"]:
         assert fetch(server, url)[0] == 404
     (soft,) = manifest["special"]["soft_404"]
@@ -255,8 +281,12 @@ def test_stall_redirect_and_head(server: SampleWebServer) -> None:
 
 
 def test_robots(server: SampleWebServer) -> None:
-    expected = {"www.cac.gov.cn.test": "Disallow: /hudong/", "www.jswx.gov.cn.test": "Disallow: /search/",
-                "www.sc.gov.cn.test": "Disallow: /10462/zfxxgk/", "www.jiangsu.gov.cn.test": "Disallow:"}
+    expected = {
+        "www.cac.gov.cn.test": "Disallow: /hudong/",
+        "www.jswx.gov.cn.test": "Disallow: /search/",
+        "www.sc.gov.cn.test": "Disallow: /10462/zfxxgk/",
+        "www.jiangsu.gov.cn.test": "Disallow:",
+    }
     for host, line in expected.items():
         status, _, body = fetch(server, f"http://{host}/robots.txt")
         assert status == 200 and line in body.decode()
@@ -273,7 +303,9 @@ def test_conditional_get(server: SampleWebServer, manifest: dict[str, Any]) -> N
 
 
 def test_hanweb_dataproxy(server: SampleWebServer) -> None:
-    proxy = "http://www.jiangsu.gov.cn.test/module/web/jpage/dataproxy.jsp?startrecord=16&endrecord=60&perpage=15"
+    proxy = (
+        "http://www.jiangsu.gov.cn.test/module/web/jpage/dataproxy.jsp?startrecord=16&endrecord=60&perpage=15"
+    )
     form = "col=1&appid=1&webid=1&path=/&columnid=60096&unitid=297999&webname=江苏省人民政府&permissiontype=0"
     status, _, body = fetch(server, proxy, data=form.encode(), method="POST")
     text = body.decode()
@@ -337,7 +369,10 @@ def test_seed_pages_carry_gold_strings(server: SampleWebServer, manifest: dict[s
             assert norm(needle) in text, (article["seed"], needle)
         windows = _repaired_windows(text) if "mojibake_repaired" in gold["flags"] else []
         for needle in gold["with"]:
-            assert norm(needle) in text or any(norm(needle) in norm(w) for w in windows), (article["seed"], needle)
+            assert norm(needle) in text or any(norm(needle) in norm(w) for w in windows), (
+                article["seed"],
+                needle,
+            )
 
 
 # -- request forms and the log --------------------------------------------------------------------------
@@ -359,7 +394,9 @@ def test_site_prefix_and_host_header_forms(server: SampleWebServer, manifest: di
 def test_request_log(tmp_path: Path) -> None:
     log_path = tmp_path / "requests.jsonl"
     with SampleWebServer(scale=3, log_path=log_path) as srv:
-        fetch(srv, "http://www.cq.gov.cn.test/ywdt/jrcq/index.html", headers={"User-Agent": "govnews-test/1.0"})
+        fetch(
+            srv, "http://www.cq.gov.cn.test/ywdt/jrcq/index.html", headers={"User-Agent": "govnews-test/1.0"}
+        )
         fetch(srv, "http://www.cq.gov.cn.test/nope.html", headers={"Referer": "http://www.cq.gov.cn.test/"})
         entries = srv.requests
         srv.reset_log()
@@ -372,5 +409,15 @@ def test_request_log(tmp_path: Path) -> None:
     assert entries[1]["referer"] == "http://www.cq.gov.cn.test/"
     lines = [json.loads(line) for line in log_path.read_text(encoding="utf-8").splitlines()]
     assert lines == entries
-    assert set(lines[0]) >= {"ts", "method", "host", "path", "status", "ua", "referer", "bytes",
-                             "if_none_match", "if_modified_since"}
+    assert set(lines[0]) >= {
+        "ts",
+        "method",
+        "host",
+        "path",
+        "status",
+        "ua",
+        "referer",
+        "bytes",
+        "if_none_match",
+        "if_modified_since",
+    }
