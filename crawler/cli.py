@@ -224,6 +224,7 @@ def demo(db: str | None, scale: int, workers: int) -> None:
 
 
 def _print_newest(db: str | None, *, limit: int) -> None:
+    from rich.markup import escape
     from sqlalchemy import select
 
     from store import open_store
@@ -237,7 +238,8 @@ def _print_newest(db: str | None, *, limit: int) -> None:
         console.print("[b]newest articles[/b]")
         for a in rows:
             when = a.published_at.astimezone().strftime("%Y-%m-%d %H:%M") if a.published_at else (a.published_date or "")
-            console.print(f"  {when}  [{a.site_key}] {a.title}\n    {a.url}\n    {a.body[:80]}…")
+            excerpt = a.body[:60].replace("\n", " ")
+            console.print(escape(f"  {when}  [{a.site_key}] {a.title}\n    {a.url}\n    {excerpt}…"))
 
 
 # sandbox --------------------------------------------------------------------------------------
