@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import socket
 import subprocess
 import sys
@@ -92,15 +91,19 @@ def _wait_for(port: int, timeout: float = 60.0) -> None:
 
 
 def _run(cmd: list[str]) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MiB of the process tree's largest member, stdout) of *cmd*."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """(wall seconds, peak RSS MiB of the largest process in its tree, stdout) of *cmd*."""
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - t0
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - t0
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
     if proc.returncode != 0:
-        raise SystemExit(f"{cmd[:4]} failed:\n{proc.stderr[-2000:]}")
-    peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
-    return wall, peak, proc.stdout
+        raise SystemExit(f"{cmd[:4]} failed:\n{stderr[-2000:]}")
+    return wall, usage.ru_maxrss / 1024, stdout
 
 
 def main() -> None:
