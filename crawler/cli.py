@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import click
 
 from crawler.version import __version__
 
+_CST = timezone(timedelta(hours=8), "Asia/Shanghai")
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 db_option = click.option(
@@ -237,7 +239,7 @@ def _print_newest(db: str | None, *, limit: int) -> None:
         ).scalars()
         console.print("[b]newest articles[/b]")
         for a in rows:
-            when = a.published_at.astimezone().strftime("%Y-%m-%d %H:%M") if a.published_at else (a.published_date or "")
+            when = a.published_at.astimezone(_CST).strftime("%Y-%m-%d %H:%M") if a.published_at else (a.published_date or "")
             excerpt = a.body[:60].replace("\n", " ")
             console.print(escape(f"  {when}  [{a.site_key}] {a.title}\n    {a.url}\n    {excerpt}…"))
 
@@ -311,6 +313,68 @@ def extract(path: Path, url: str | None, content_type: str | None) -> None:
         click.echo(f"govnews extract: {path}: unreadable page ({type(exc).__name__}: {exc})", err=True)
         raise SystemExit(2) from exc
     click.echo(json.dumps(record.public(), ensure_ascii=False))
+
+
+# search ---------------------------------------------------------------------------------------
+
+
+def _date_option(name: str, help_text: str) -> Any:
+    return click.option(name, type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help=help_text)
+
+
+@cli.command()
+@click.argument("query")
+@db_option
+@click.option("--site", "sites", multiple=True, metavar="KEY", help="Only this site (repeatable).")
+@_date_option("--since", "Published on or after this day (YYYY-MM-DD, Asia/Shanghai).")
+@_date_option("--until", "Published on or before this day (inclusive).")
+@click.option("--source", help="Only articles whose 来源 is exactly this.")
+@click.option("--lang", help="Only this language code, e.g. zh.")
+@click.option("--all-copies", is_flag=True, help="Every reprint, not one result per cluster.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines, one result a line.")
+@_fail_cleanly
+def search(query: str, db: str | None, sites: tuple[str, ...], since: Any, until: Any, source: str | None,
+           lang: str | None, all_copies: bool, sort: str, limit: int, as_json: bool) -> None:
+    """Full-text search of archived articles, in Simplified or Traditional script.
+
+    Words of any length; "quoted phrases"; several words must all match. Nothing in a query is an
+    operator: quotes aside, it is searched for as written.
+
+    Example:
+
+    \b
+        govnews search 脱贫攻坚 --site sandbox-sc --since 2018-01-01 --limit 5
+        govnews search '"网络扶贫" 宁都' --json
+    """
+    from store import open_store
+    from store.search import search as do_search
+
+    with open_store(db) as session:
+        results = do_search(session, query, site=list(sites), since=since.date() if since else None,
+                            until=until.date() if until else None, source=source, lang=lang,
+                            all_copies=all_copies, sort=sort, limit=limit)
+    if as_json:
+        for r in results:
+            click.echo(json.dumps(r.public(), ensure_ascii=False))
+        return
+    from rich.text import Text
+
+    console = _console()
+    if not results:
+        console.print("no matches", style="dim")
+    for r in results:
+        when = r.published.astimezone(_CST).strftime("%Y-%m-%d %H:%M") if r.published else str(r.date or "")
+        head = Text(f"{when}  {r.title or '(untitled)'}", style="bold")
+        if r.reprints > 1:
+            head.append(f"  ({r.reprints} copies)", style="cyan")
+        snippet = Text(r.snippet)
+        for start, end in r.highlights:
+            snippet.stylize("bold yellow", start, end)
+        console.print(head)
+        console.print(Text(f"  {r.site}  {r.url}", style="dim"))
+        console.print(Text("  ") + snippet)
 
 
 # migrate --------------------------------------------------------------------------------------

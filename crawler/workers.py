@@ -6,12 +6,10 @@ no Scrapy: a worker imports only cleaners and store.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from multiprocessing.synchronize import Event
@@ -20,13 +18,16 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from cleaners import CLEANER_VERSION, CleanConfig, clean_html
+from cleaners.dedup import DedupConfig, exact_key
+from cleaners.language import to_simplified
 from cleaners.limits import ExtractionTimeout
 from cleaners.verdicts import check_record
-from store.archive import ArticleRow, capture_body, claim_captures, mark_cleaned, save_article
+from store.archive import ArticleRow, capture_body, claim_captures, mark_cleaned, store_article
 from store.db import make_engine
 from store.models import Capture
+from store.search import ensure_index_current
 
-__all__ = ["WorkerStats", "clean_capture", "content_hash", "drain", "worker_main"]
+__all__ = ["WorkerStats", "clean_capture", "drain", "worker_main"]
 
 logger = logging.getLogger(__name__)
 _NOSPACE = re.compile(r"\s+")
@@ -40,19 +41,15 @@ class WorkerStats:
     failed: int = 0
 
 
-def content_hash(simplified_body: str) -> str:
-    """sha256 of the body after NFKC and whitespace removal (the exact-duplicate key)."""
-    norm = _NOSPACE.sub("", unicodedata.normalize("NFKC", simplified_body))
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
-
-
 def _published(record_published: str | None, record_date: str | None) -> tuple[datetime | None, date | None]:
     dt = datetime.fromisoformat(record_published) if record_published else None
     day = date.fromisoformat(record_date) if record_date else None
     return dt, day
 
 
-def clean_capture(session: Session, capture: Capture, config: CleanConfig, stats: WorkerStats) -> None:
+def clean_capture(
+    session: Session, capture: Capture, config: CleanConfig, stats: WorkerStats, dedup: DedupConfig | None = None
+) -> None:
     """Clean one claimed capture and store its article (or the reason it has none); commits."""
     try:
         body = capture_body(session, capture)
@@ -78,7 +75,7 @@ def clean_capture(session: Session, capture: Capture, config: CleanConfig, stats
         session.commit()
         return
     published_at, published_date = _published(record.published, record.date)
-    save_article(
+    store_article(
         session,
         ArticleRow(
             url=capture.url,
@@ -94,11 +91,13 @@ def clean_capture(session: Session, capture: Capture, config: CleanConfig, stats
             body_simplified=record.body_simplified,
             language=record.language,
             script=record.script,
-            content_hash=content_hash(record.body_simplified),
+            content_hash=exact_key(record.body_simplified),
             flags=record.flags,
             removed=record.removed,
             cleaner_version=CLEANER_VERSION,
+            title_simplified=to_simplified(record.title) if record.title else None,
         ),
+        dedup=dedup,
     )
     mark_cleaned(session, capture.id, state="done", reason=None, used_charset=used, meta_charset=meta)
     session.commit()
@@ -115,6 +114,7 @@ def drain(db_url: str, *, worker: str = "", config: CleanConfig | None = None,
     factory = sessionmaker(engine, expire_on_commit=False)
     try:
         with factory() as session:
+            ensure_index_current(session)
             while True:
                 batch = claim_captures(session, worker, limit=16)
                 for capture in batch:

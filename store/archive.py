@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from cleaners.dedup import DedupConfig
 from store.models import Article, Capture, CrawlRun, FetchFailure, Site, utcnow
 from store.upsert import upsert
 
@@ -29,6 +30,7 @@ __all__ = [
     "record_failure",
     "save_article",
     "start_run",
+    "store_article",
     "upsert_sites",
 ]
 
@@ -77,6 +79,7 @@ class ArticleRow:
     flags: list[str]
     removed: dict[str, Any]
     cleaner_version: str
+    title_simplified: str | None = None
 
 
 def start_run(session: Session, sites: Sequence[str]) -> int:
@@ -234,9 +237,27 @@ def save_article(session: Session, row: ArticleRow) -> None:
         "flags": row.flags,
         "removed": row.removed,
         "cleaner_version": row.cleaner_version,
+        "title_simplified": row.title_simplified,
         "cleaned_at": datetime.now(UTC),
     }
     upsert(session, Article, [values], key=["url"], update=[k for k in values if k != "url"])
+
+
+def store_article(session: Session, row: ArticleRow, *, dedup: DedupConfig | None = None) -> Article:
+    """Save *row* as the article at its URL, keep the search index in step, and cluster it."""
+    from store.dedup import assign_cluster
+    from store.search import index_article, unindex_article
+
+    previous = session.execute(select(Article.id, Article.title, Article.body).where(Article.url == row.url)).first()
+    save_article(session, row)
+    article = session.execute(
+        select(Article).where(Article.url == row.url).execution_options(populate_existing=True)
+    ).scalar_one()
+    if previous is not None:
+        unindex_article(session, previous.id, previous.title, previous.body)
+    index_article(session, article.id, article.title, article.body)
+    assign_cluster(session, article, dedup)
+    return article
 
 
 def site_counts(session: Session, site_keys: Sequence[str] | None = None) -> dict[str, int]:

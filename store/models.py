@@ -26,7 +26,19 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Article", "Base", "Capture", "CrawlRun", "FetchFailure", "Site", "UTCDateTime", "utcnow"]
+__all__ = [
+    "Article",
+    "Base",
+    "Capture",
+    "Cluster",
+    "CrawlRun",
+    "FetchFailure",
+    "LshBand",
+    "SearchMeta",
+    "Site",
+    "UTCDateTime",
+    "utcnow",
+]
 
 JSONDoc = JSON().with_variant(JSONB(), "postgresql")
 # SQLite has no BIGINT autoincrement; INTEGER PRIMARY KEY is its 64-bit rowid
@@ -158,3 +170,37 @@ class Article(Base):
     cleaner_version: Mapped[str] = mapped_column(String(32), default="")
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cleaned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # dedup (store.dedup): every article belongs to a cluster; the reason says how it joined it
+    title_simplified: Mapped[str | None] = mapped_column(Text)
+    cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id"), index=True)
+    dup_reason: Mapped[str | None] = mapped_column(String(96))  # exact_duplicate_of:<id>, near_duplicate_of:<id>
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class Cluster(Base):
+    """One article however many sites printed it: its members and the canonical one."""
+
+    __tablename__ = "clusters"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    canonical_id: Mapped[int | None] = mapped_column(BigInteger)  # articles.id of the canonical member
+    size: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LshBand(Base):
+    """The LSH band keys of each article's MinHash signature, queried in SQL to find near duplicates."""
+
+    __tablename__ = "lsh_bands"
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+
+    __table_args__ = (Index("ix_lsh_bands_article", "article_id"),)
+
+
+class SearchMeta(Base):
+    """Facts about the search index, such as the tokenizer version it was built with."""
+
+    __tablename__ = "search_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))

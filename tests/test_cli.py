@@ -8,6 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from crawler.cli import cli
+from store.migrate import head_revision
 
 ARTICLE = """<html><head><meta charset="utf-8"><title>网信办部署专项行动_中国网信网</title>
 <meta name="ArticleTitle" content="网信办部署个人信息保护专项行动">
@@ -63,7 +64,7 @@ def test_migrate_and_sites(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'x.db'}"
     runner = CliRunner()
     first = runner.invoke(cli, ["migrate", "--db", db], catch_exceptions=False)
-    assert first.exit_code == 0 and "-> 0001" in first.output
+    assert first.exit_code == 0 and f"-> {head_revision()}" in first.output
     again = runner.invoke(cli, ["migrate", "--db", db], catch_exceptions=False)
     assert "already at" in again.output
     sites = json.loads(runner.invoke(cli, ["sites", "--json"], catch_exceptions=False).stdout)
