@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from cleaners.dates import CST
 from store.models import Article, Cluster, SearchMeta
-from store.textsearch import SEGMENTER_VERSION, Term, fold, parse_query, segment
+from store.textsearch import BREAK, SEGMENTER_VERSION, Term, fold, parse_query, segment
 
 __all__ = ["SearchResult", "index_article", "rebuild_index", "search", "unindex_article"]
 
@@ -93,7 +93,8 @@ def index_article(session: Session, article_id: int, title: str | None, body: st
         session.execute(text("INSERT INTO article_fts(rowid, title, body) VALUES (:id, :t, :b)"),
                         {"id": article_id, "t": t, "b": b})
     else:
-        tsv = func.setweight(func.to_tsvector("simple", t), "A").op("||")(func.to_tsvector("simple", b))
+        # one vector; the break token keeps a phrase from running from the title into the body
+        tsv = func.to_tsvector("simple", f"{t} {BREAK} {b}")
         stmt = postgresql.insert(article_search).values(article_id=article_id, tsv=tsv)
         session.execute(stmt.on_conflict_do_update(index_elements=["article_id"], set_={"tsv": stmt.excluded.tsv}))
 

@@ -10,16 +10,20 @@ import re
 import subprocess
 import sys
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cleaners.language import to_simplified
 from spiders.profile import load_registry
-from store.models import Article, Capture, CrawlRun
+from store.db import make_engine
+from store.models import Article, Capture, Cluster, CrawlRun
+from store.search import search
 
 GOLD = Path(__file__).resolve().parents[1] / "sandbox" / "data" / "gold"
 pytestmark = pytest.mark.slow
@@ -39,21 +43,26 @@ def _crawl(url: str, db: str) -> dict[str, Any]:
     return json.loads(proc.stdout)
 
 
-@pytest.fixture(scope="module")
-def crawled(sample_web: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    db = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'archive.db'}"
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def crawled(request: pytest.FixtureRequest, sample_web: Any,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    if request.param == "sqlite":
+        db = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'archive.db'}"
+    else:
+        db = request.getfixturevalue("pg_module_url")
     sample_web.reset_log()
     first = _crawl(sample_web.url, db)
     log1 = list(sample_web.requests)
-    engine = create_engine(db)
+    engine = make_engine(db)
     with Session(engine) as s:
         captures_after_first = s.scalar(select(func.count()).select_from(Capture))
         articles_after_first = s.scalar(select(func.count()).select_from(Article))
     sample_web.reset_log()
     second = _crawl(sample_web.url, db)
     log2 = list(sample_web.requests)
-    return {"db": db, "engine": engine, "first": first, "second": second, "log1": log1, "log2": log2,
-            "captures_after_first": captures_after_first, "articles_after_first": articles_after_first}
+    yield {"db": db, "engine": engine, "first": first, "second": second, "log1": log1, "log2": log2,
+           "captures_after_first": captures_after_first, "articles_after_first": articles_after_first}
+    engine.dispose()
 
 
 def _host_key() -> dict[str, str]:
@@ -158,3 +167,37 @@ def test_a_second_crawl_adds_nothing(crawled: dict[str, Any], manifest: dict[str
         url = f"http://{e['host']}{e['path']}"
         if any(p.is_article(url) for p in registry.group("sandbox")):
             assert url in retried, f"refetched archived article {url}"
+
+
+def test_the_reprinted_article_is_one_cluster_of_three(crawled: dict[str, Any], manifest: dict[str, Any]) -> None:
+    urls = manifest["reprint"]["urls"]
+    with Session(crawled["engine"]) as s:
+        arts = {a.url: a for a in s.scalars(select(Article).where(Article.url.in_(urls)))}
+        assert set(arts) == set(urls)
+        (cluster_id,) = {a.cluster_id for a in arts.values()}
+        cluster = s.get(Cluster, cluster_id)
+        assert cluster.size == 3
+        assert cluster.canonical_id == arts[urls[0]].id  # the original, published first
+        sizes = s.execute(select(Cluster.size, func.count()).group_by(Cluster.size)).all()
+    assert dict(sizes).get(3) == 1 and max(size for size, _ in sizes) == 3  # no other reprints merged
+
+
+def _s2t(text: str) -> str:
+    from opencc import OpenCC
+
+    return OpenCC("s2t").convert(text)
+
+
+def test_every_seed_is_found_by_a_two_character_word_in_either_script(
+    crawled: dict[str, Any], manifest: dict[str, Any]
+) -> None:
+    seeds = [a for site in manifest["sites"].values() for a in site["articles"] if a.get("seed")]
+    with Session(crawled["engine"]) as s:
+        for seed in seeds:
+            han = [ch for ch in seed["title"] if "\u4e00" <= ch <= "\u9fff"]
+            word = to_simplified("".join(han[:2]))
+            for form in {word, _s2t(word)}:
+                hits = {r.url for r in search(s, form, all_copies=True, limit=1000)}
+                assert seed["url"] in hits, (seed["seed"], form)
+            for form in ("扶贫", "扶貧"):
+                assert seed["url"] in {r.url for r in search(s, form, all_copies=True, limit=1000)}
