@@ -248,14 +248,16 @@ def store_article(session: Session, row: ArticleRow, *, dedup: DedupConfig | Non
     from store.dedup import assign_cluster
     from store.search import index_article, unindex_article
 
-    previous = session.execute(select(Article.id, Article.title, Article.body).where(Article.url == row.url)).first()
+    previous = session.execute(
+        select(Article.id, Article.title_simplified, Article.body_simplified).where(Article.url == row.url)
+    ).first()
     save_article(session, row)
     article = session.execute(
         select(Article).where(Article.url == row.url).execution_options(populate_existing=True)
     ).scalar_one()
     if previous is not None:
-        unindex_article(session, previous.id, previous.title, previous.body)
-    index_article(session, article.id, article.title, article.body)
+        unindex_article(session, previous.id, previous.title_simplified, previous.body_simplified)
+    index_article(session, article.id, article.title_simplified, article.body_simplified)
     assign_cluster(session, article, dedup)
     return article
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, text, tuple_, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from cleaners.dedup import DedupConfig, band_keys, from_bytes, signature, similarity, to_bytes
@@ -46,7 +46,7 @@ def recompute_canonical(session: Session, cluster_id: int) -> None:
 
 def _leave_cluster(session: Session, article: Article) -> None:
     old = article.cluster_id
-    if old is None:
+    if old is None:  # a new article: nothing to leave
         return
     article.cluster_id = None
     session.flush()
@@ -62,7 +62,7 @@ def assign_cluster(session: Session, article: Article, config: DedupConfig | Non
     sig = signature(article.body_simplified or article.body, config)
     keys = band_keys(sig, config)
     article.minhash = to_bytes(sig)
-    session.add_all([LshBand(band=i, bucket=k, article_id=article.id) for i, k in enumerate(keys)])
+    session.execute(insert(LshBand), [{"band": i, "bucket": k, "article_id": article.id} for i, k in enumerate(keys)])
 
     outcome: DedupOutcome | None = None
     exact = session.execute(
@@ -74,20 +74,19 @@ def assign_cluster(session: Session, article: Article, config: DedupConfig | Non
     if exact is not None:
         outcome = DedupOutcome(exact.cluster_id, f"exact_duplicate_of:{exact.id}", 1.0)
     else:
+        wanted = set(enumerate(keys))
+        # band keys are 63-bit hashes: look up by key alone (an index range per key), check the band here
+        hits = session.execute(
+            select(LshBand.article_id, LshBand.band, LshBand.bucket).where(
+                LshBand.bucket.in_(keys), LshBand.article_id != article.id
+            )
+        ).all()
+        cand_ids = sorted({a for a, band, bucket in hits if (band, bucket) in wanted})
         candidates = session.execute(
             select(Article.id, Article.cluster_id, Article.minhash)
-            .where(
-                Article.id.in_(
-                    select(LshBand.article_id).where(
-                        tuple_(LshBand.band, LshBand.bucket).in_(list(enumerate(keys))),
-                        LshBand.article_id != article.id,
-                    )
-                ),
-                Article.cluster_id.is_not(None),
-                Article.minhash.is_not(None),
-            )
+            .where(Article.id.in_(cand_ids), Article.cluster_id.is_not(None), Article.minhash.is_not(None))
             .order_by(Article.id)
-        ).all()
+        ).all() if cand_ids else []
         best: tuple[float, int, int] | None = None
         for cand_id, cand_cluster, raw in candidates:
             sim = similarity(sig, from_bytes(raw))
@@ -96,14 +95,13 @@ def assign_cluster(session: Session, article: Article, config: DedupConfig | Non
         if best is not None:
             outcome = DedupOutcome(best[2], f"near_duplicate_of:{best[1]}", best[0])
     if outcome is None:
-        cluster = Cluster(size=1, canonical_id=article.id)
-        session.add(cluster)
-        session.flush()
-        outcome = DedupOutcome(cluster.id, None)
+        new_id = session.execute(insert(Cluster).values(size=1, canonical_id=article.id).returning(Cluster.id)).scalar_one()
+        outcome = DedupOutcome(new_id, None)
     article.cluster_id = outcome.cluster_id
     article.dup_reason = outcome.reason
     session.flush()
-    recompute_canonical(session, outcome.cluster_id)
+    if outcome.reason is not None:  # a new cluster of one is already right
+        recompute_canonical(session, outcome.cluster_id)
     return outcome
 
 

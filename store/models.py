@@ -191,8 +191,8 @@ class LshBand(Base):
     """The LSH band keys of each article's MinHash signature, queried in SQL to find near duplicates."""
 
     __tablename__ = "lsh_bands"
+    bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # first: the lookup key
     band: Mapped[int] = mapped_column(Integer, primary_key=True)
-    bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
 
     __table_args__ = (Index("ix_lsh_bands_article", "article_id"),)

@@ -86,9 +86,14 @@ def _dialect(session: Session) -> str:
 # index maintenance -----------------------------------------------------------------------------
 
 
-def index_article(session: Session, article_id: int, title: str | None, body: str) -> None:
-    """Add one article's text to the index (call unindex_article first when it was indexed before)."""
-    t, b = segment(title or ""), segment(body)
+def _segments(title_simplified: str | None, body_simplified: str) -> tuple[str, str]:
+    return segment(title_simplified or "", simplified=True), segment(body_simplified, simplified=True)
+
+
+def index_article(session: Session, article_id: int, title_simplified: str | None, body_simplified: str) -> None:
+    """Add one article to the index, from its Simplified title and body (unindex_article it first
+    when it was indexed before)."""
+    t, b = _segments(title_simplified, body_simplified)
     if _dialect(session) == "sqlite":
         session.execute(text("INSERT INTO article_fts(rowid, title, body) VALUES (:id, :t, :b)"),
                         {"id": article_id, "t": t, "b": b})
@@ -99,12 +104,13 @@ def index_article(session: Session, article_id: int, title: str | None, body: st
         session.execute(stmt.on_conflict_do_update(index_elements=["article_id"], set_={"tsv": stmt.excluded.tsv}))
 
 
-def unindex_article(session: Session, article_id: int, title: str | None, body: str) -> None:
-    """Remove one article from the index, given the text it was indexed with."""
+def unindex_article(session: Session, article_id: int, title_simplified: str | None, body_simplified: str) -> None:
+    """Remove one article from the index, given the Simplified text it was indexed with."""
     if _dialect(session) == "sqlite":
         # a contentless FTS5 table forgets a row only when told the exact tokens it was given
+        t, b = _segments(title_simplified, body_simplified)
         session.execute(text("INSERT INTO article_fts(article_fts, rowid, title, body) VALUES ('delete', :id, :t, :b)"),
-                        {"id": article_id, "t": segment(title or ""), "b": segment(body)})
+                        {"id": article_id, "t": t, "b": b})
     else:
         session.execute(delete(article_search).where(article_search.c.article_id == article_id))
 
@@ -116,7 +122,8 @@ def rebuild_index(session: Session) -> int:
     else:
         session.execute(delete(article_search))
     n = 0
-    for art_id, title, body in session.execute(select(Article.id, Article.title, Article.body)).yield_per(500):
+    rows = select(Article.id, Article.title_simplified, Article.body_simplified)
+    for art_id, title, body in session.execute(rows).yield_per(500):
         index_article(session, art_id, title, body)
         n += 1
     session.merge(SearchMeta(key="segmenter_version", value=SEGMENTER_VERSION))
@@ -149,16 +156,21 @@ def _match_ids(session: Session, terms: Sequence[Term]) -> Any:
 
 
 def _occurrences(column: Any, needle: str) -> Any:
-    hay = func.lower(func.coalesce(column, ""))
+    hay = func.lower(column)
     return cast(func.length(hay) - func.length(func.replace(hay, needle, "")), Float) / len(needle)
 
 
+_LEAD_CHARS = 400  # relevance reads the title and the lead: cheap, and where a news article says what it is about
+
+
 def _score(terms: Sequence[Term]) -> Any:
-    """Relevance: term occurrences, title hits weighted 10, per length of body; portable SQL."""
+    """Relevance: occurrences in the title (weight 10) and in the lead; one portable SQL expression."""
+    title = func.coalesce(Article.title_simplified, "")
+    lead = func.substr(func.coalesce(Article.body_simplified, ""), 1, _LEAD_CHARS)
     total: Any = literal(0.0)
     for t in terms:
-        total = total + 10 * _occurrences(Article.title_simplified, t.text) + _occurrences(Article.body_simplified, t.text)
-    return total * 1000.0 / (func.length(func.coalesce(Article.body, "")) + 500)
+        total = total + 10 * _occurrences(title, t.text) + _occurrences(lead, t.text)
+    return total
 
 
 def search(
@@ -178,14 +190,14 @@ def search(
     """Articles matching every term of *query*, best first (or newest first with sort='date').
 
     Dates are days in Asia/Shanghai, both ends inclusive. One result per reprint cluster (its
-    canonical member when that matches) unless *all_copies*.
+    canonical member when that matches) unless *all_copies*. Ties go to the newest, then the
+    highest id, so the order is total and the same on every backend.
     """
     if sort not in ("relevance", "date"):
         raise ValueError(f"sort must be 'relevance' or 'date', not {sort!r}")
     terms = parse_query(query)
     if not terms:
         return []
-    score = _score(terms).label("score")
     conds = [Article.id.in_(_match_ids(session, terms))]
     sites = [site] if isinstance(site, str) else list(site or [])
     if sites:
@@ -198,32 +210,38 @@ def search(
         conds.append(Article.source == source)
     if lang:
         conds.append(Article.language == lang)
-    group = func.coalesce(Article.cluster_id, -Article.id)
-    is_canonical = case((Article.id == Cluster.canonical_id, 1), else_=0)
+    score = _score(terms) if sort == "relevance" else literal(0.0)
+    hits = (
+        select(Article.id, Article.cluster_id, Article.published_at, score.label("score"))
+        .where(and_(*conds))
+        .cte("hits")
+        .prefix_with("MATERIALIZED")  # score each hit once, not again in every later clause
+    )
+    group = func.coalesce(hits.c.cluster_id, -hits.c.id)
+    is_canonical = case((hits.c.id == Cluster.canonical_id, 1), else_=0)
+    newest = (hits.c.published_at.desc().nulls_last(), hits.c.id.desc())
     ranked = (
         select(
-            Article.id.label("id"),
-            score,
-            func.row_number()
-            .over(partition_by=group, order_by=(is_canonical.desc(), score.desc(), Article.id))
+            hits.c.id,
+            hits.c.score,
+            hits.c.published_at,
+            func.row_number().over(partition_by=group, order_by=(is_canonical.desc(), hits.c.score.desc(), *newest))
             .label("rn"),
         )
-        .outerjoin(Cluster, Cluster.id == Article.cluster_id)
-        .where(and_(*conds))
+        .outerjoin(Cluster, Cluster.id == hits.c.cluster_id)
         .subquery()
     )
-    q = select(ranked.c.id, ranked.c.score)
+    page = select(ranked.c.id, ranked.c.score)
     if not all_copies:
-        q = q.where(ranked.c.rn == 1)
-    inner = q.subquery()
-    order = [inner.c.score.desc()] if sort == "relevance" else []
+        page = page.where(ranked.c.rn == 1)
+    order = [ranked.c.score.desc()] if sort == "relevance" else []
+    page = page.order_by(*order, ranked.c.published_at.desc().nulls_last(), ranked.c.id.desc())
+    page = page.limit(limit).offset(offset).subquery()
     rows_q = (
-        select(Article, inner.c.score, Cluster.size)
-        .join(inner, inner.c.id == Article.id)
+        select(Article, page.c.score, Cluster.size)
+        .join(page, page.c.id == Article.id)
         .outerjoin(Cluster, Cluster.id == Article.cluster_id)
-        .order_by(*order, Article.published_at.desc().nulls_last(), Article.id.desc())
-        .limit(limit)
-        .offset(offset)
+        .order_by(page.c.score.desc(), Article.published_at.desc().nulls_last(), Article.id.desc())
     )
     out = []
     for art, sc, size in session.execute(rows_q):

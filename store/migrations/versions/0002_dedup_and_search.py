@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column("bucket", sa.BigInteger(), nullable=False),
         sa.Column("article_id", BigId, nullable=False),
         sa.ForeignKeyConstraint(["article_id"], ["articles.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("band", "bucket", "article_id"),
+        sa.PrimaryKeyConstraint("bucket", "band", "article_id"),  # looked up by bucket
     )
     op.create_index("ix_lsh_bands_article", "lsh_bands", ["article_id"])
     if op.get_bind().dialect.name == "sqlite":
