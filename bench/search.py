@@ -66,7 +66,8 @@ def main() -> None:
     ap.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     ap.add_argument("--runs", type=int, default=30)
     args = ap.parse_args()
-    print(f"machine: {os.cpu_count()} cores; {args.runs} runs per query; limit 20, one result per cluster")
+    print(f"machine: {os.cpu_count()} cores; {args.runs} runs per query; limit 20, one result per cluster;"
+          " hits = most results any query of the class returned (capped by the limit)")
     for backend in (["sqlite", "postgresql"] if args.backend == "both" else [args.backend]):
         url = backend_url(backend, args.n, fresh=False)
         engine = make_engine(url)
@@ -87,7 +88,7 @@ def main() -> None:
                         search(s, q, limit=20, **kw)  # warm
                         for _ in range(args.runs):
                             t0 = time.perf_counter()
-                            hits = len(search(s, q, limit=20, **kw))
+                            hits = max(hits, len(search(s, q, limit=20, **kw)))
                             times.append((time.perf_counter() - t0) * 1000)
                     times.sort()
                     p95 = times[int(len(times) * 0.95) - 1]
