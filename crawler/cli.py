@@ -377,6 +377,51 @@ def search(query: str, db: str | None, sites: tuple[str, ...], since: Any, until
         console.print(Text("  ") + snippet)
 
 
+# runs -----------------------------------------------------------------------------------------
+
+
+@cli.command()
+@db_option
+@click.option("--site", "site_key", metavar="KEY", help="Only runs that crawled this site.")
+@click.option("--limit", type=click.IntRange(1, 100000), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines, one run a line.")
+@_fail_cleanly
+def runs(db: str | None, site_key: str | None, limit: int, as_json: bool) -> None:
+    """Show the crawl-run history: when, how it ended, and what each run did per site.
+
+    Example:
+
+    \b
+        govnews runs --site jswx --limit 5
+        govnews runs --json | jq .status
+    """
+    from store import open_store
+    from store.runs import run_history
+
+    with open_store(db) as session:
+        history = run_history(session, site=site_key, limit=limit)
+    if as_json:
+        for row in history:
+            click.echo(json.dumps(row, ensure_ascii=False, default=str))
+        return
+    from rich.table import Table
+
+    table = Table(title="crawl runs (times +08:00)")
+    cols = {"pages": "pages", "new_articles": "new", "new_versions": "versions", "deletions": "deleted",
+            "duplicates": "dups", "errors": "errors", "challenges": "challenges"}
+    for c in ("run", "started", "ended", "status"):
+        table.add_column(c)
+    for label in cols.values():
+        table.add_column(label, justify="right")
+    table.add_column("notes")
+    for row in history:
+        totals = row["totals"]
+        notes = "; ".join(filter(None, [row.get("error") or "", *row.get("warnings", [])]))
+        table.add_row(str(row["id"]), row["started_at"][5:16].replace("T", " "), (row["finished_at"] or "")[11:16],
+                      row["status"], *(str(totals.get(c, 0)) for c in cols), notes[:60])
+    _console().print(table)
+
+
 # migrate --------------------------------------------------------------------------------------
 
 
@@ -402,6 +447,12 @@ def migrate(db: str | None) -> None:
     finally:
         engine.dispose()
     click.echo(f"schema {before or 'empty'} -> {after}" if before != after else f"schema already at {after}")
+
+
+from crawler.cli_clean import clean, reprocess  # registered here so `govnews --help` lists them
+
+cli.add_command(clean)
+cli.add_command(reprocess)
 
 
 def main() -> None:
