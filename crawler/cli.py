@@ -161,9 +161,10 @@ def _console() -> Any:
 @click.option("-s", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy/govnews setting.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("--progress/--no-progress", default=None, help="Live table on stderr (default: when a terminal).")
+@click.option("--full", is_flag=True, help="Walk every list page, not only up to the first fully archived one.")
 @_fail_cleanly
 def crawl(site_keys: tuple[str, ...], db: str | None, sandbox: str | None, allow_hosts: tuple[str, ...],
-          workers: int, settings: tuple[str, ...], as_json: bool, progress: bool | None) -> None:
+          workers: int, settings: tuple[str, ...], as_json: bool, progress: bool | None, full: bool) -> None:
     """Crawl sites into the archive: raw captures first, then clean articles.
 
     Without --site, every enabled profile is crawled. Cleaning workers start and stop with the crawl.
@@ -187,7 +188,7 @@ def crawl(site_keys: tuple[str, ...], db: str | None, sandbox: str | None, allow
             raise click.BadParameter("expected http://HOST:PORT", param_hint="--sandbox")
         allow.append(f"{parts.hostname}:{parts.port}")
     opts = CrawlOptions(db_url=db, sandbox_url=sandbox, allow_hosts=allow, workers=workers,
-                        settings=_parse_settings(settings),
+                        settings=_parse_settings(settings), full=full,
                         progress=sys.stderr.isatty() if progress is None else progress)
     result = run_crawl(profiles, opts)
     _print_summary(result, as_json=as_json)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from store.archive import finish_run, known_article_urls, start_run, upsert_site
 from store.db import make_engine, resolve_db_url
 from store.migrate import migrate
 from store.models import Article, Capture, FetchFailure
+from store.runs import close_dead_runs, list_validators, walk_modes
 
 __all__ = ["CrawlOptions", "CrawlResult", "run_crawl", "site_summary"]
 
@@ -37,6 +39,7 @@ class CrawlOptions:
     workers: int = 1
     settings: dict[str, Any] = field(default_factory=dict)  # -s NAME=VALUE, highest priority
     progress: bool = False
+    full: bool = False  # walk every list page even when the last crawl finished
 
 
 @dataclass(slots=True, kw_only=True)
@@ -122,13 +125,19 @@ def run_crawl(profiles: Sequence[SiteProfile], opts: CrawlOptions) -> CrawlResul
     with factory() as session:
         upsert_sites(session, [{"key": p.key, "name": p.name, "base_url": p.base_url, "family": p.family,
                                 "profile": p.summary()} for p in profiles])
+        close_dead_runs(session)
         known = known_article_urls(session, keys)
+        full_walk = walk_modes(session, keys)
+        if opts.full:
+            full_walk = dict.fromkeys(keys, True)
+        validators = list_validators(session, [k for k in keys if not full_walk[k]])
         run_id = start_run(session, keys)
 
     ctx = mp.get_context("spawn")
     stop = ctx.Event()
     results: Any = ctx.Queue()
-    procs = [ctx.Process(target=worker_main, args=(db_url, f"run{run_id}-w{i}", stop, results), daemon=True)
+    procs = [ctx.Process(target=worker_main, args=(db_url, f"run{run_id}-w{i}", stop, results, os.getpid()),
+                         daemon=True)
              for i in range(max(opts.workers, 0))]
     for p in procs:
         p.start()
@@ -138,7 +147,7 @@ def run_crawl(profiles: Sequence[SiteProfile], opts: CrawlOptions) -> CrawlResul
     crawler = process.create_crawler(SiteSpider)
     status, reason, error = "failed", "error", None
     try:
-        process.crawl(crawler, sites=keys, known=known)
+        process.crawl(crawler, sites=keys, known=known, full_walk=full_walk, validators=validators)
         process.start()
         reason = str(crawler.stats.get_value("finish_reason", "unknown"))
         status = "finished" if reason == "finished" else "interrupted"

@@ -105,8 +105,13 @@ def clean_capture(
 
 
 def drain(db_url: str, *, worker: str = "", config: CleanConfig | None = None,
-          stop: Event | None = None, idle_exit: bool = True, poll_s: float = 0.2) -> WorkerStats:
-    """Clean captures until none wait; with *stop*, keep polling until *stop* is set, then drain."""
+          stop: Event | None = None, idle_exit: bool = True, poll_s: float = 0.2,
+          parent_pid: int | None = None) -> WorkerStats:
+    """Clean captures until none wait; with *stop*, keep polling until *stop* is set, then drain.
+
+    With *parent_pid*, a worker whose parent crawl died (SIGKILL) stops too instead of polling forever;
+    its claims are released by the next run (store.runs.close_dead_runs).
+    """
     config = config or CleanConfig()
     worker = worker or f"{os.uname().nodename}:{os.getpid()}"
     stats = WorkerStats()
@@ -119,6 +124,8 @@ def drain(db_url: str, *, worker: str = "", config: CleanConfig | None = None,
                 batch = claim_captures(session, worker, limit=16)
                 for capture in batch:
                     clean_capture(session, capture, config, stats)
+                if parent_pid is not None and os.getppid() != parent_pid:
+                    return stats
                 if batch:
                     continue
                 if (stop is None or stop.is_set()) and idle_exit:
@@ -128,12 +135,12 @@ def drain(db_url: str, *, worker: str = "", config: CleanConfig | None = None,
         engine.dispose()
 
 
-def worker_main(db_url: str, worker: str, stop: Event, result: Any = None) -> None:
+def worker_main(db_url: str, worker: str, stop: Event, result: Any = None, parent_pid: int | None = None) -> None:
     """Entry point of a worker process started by `govnews crawl`."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop; Ctrl-C goes to it
-    stats = drain(db_url, worker=worker, stop=stop)
+    stats = drain(db_url, worker=worker, stop=stop, parent_pid=parent_pid)
     if result is not None:
         result.put({"worker": worker, "cleaned": stats.cleaned, "articles": stats.articles,
                     "rejected": stats.rejected, "failed": stats.failed})

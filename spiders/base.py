@@ -42,6 +42,8 @@ class SiteSpider(scrapy.Spider):
         sites: list[str] | str = "",
         known: set[str] | None = None,
         registry: Registry | None = None,
+        full_walk: dict[str, bool] | None = None,
+        validators: dict[str, tuple[str | None, str | None]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -50,6 +52,10 @@ class SiteSpider(scrapy.Spider):
         self.profiles: dict[str, SiteProfile] = {k: registry[k] for k in keys if k}
         self.allowed_domains = sorted({h for p in self.profiles.values() for h in p.allowed_hosts})
         self.known = known or set()  # article URLs already archived: an incremental crawl skips them
+        # a site walks all its list pages on its first crawl and after an unfinished one (resume);
+        # otherwise paging stops at the first page holding only archived articles
+        self.full_walk = full_walk or {}
+        self.validators = validators or {}  # list URL -> (ETag, Last-Modified) for conditional GET
         self.seen_articles: dict[str, set[str]] = defaultdict(set)
         self.list_pages: dict[str, int] = defaultdict(int)
 
@@ -61,11 +67,18 @@ class SiteSpider(scrapy.Spider):
     # requests -------------------------------------------------------------------------------
 
     def _list_request(self, profile: SiteProfile, url: str, method: str = "GET", formdata: Any = None) -> Request:
-        meta = {"site": profile.key, "kind": "list"}
+        meta = {"site": profile.key, "kind": "list", "form": tuple(formdata or ())}
         if method == "POST":
             return scrapy.FormRequest(url, formdata=list(formdata or ()), callback=self.parse_list,
                                       errback=self.failed, meta=meta)
-        return Request(url, callback=self.parse_list, errback=self.failed, meta=meta)
+        headers = {}
+        if not self.full_walk.get(profile.key, True) and url in self.validators:
+            etag, modified = self.validators[url]
+            if etag:
+                headers["If-None-Match"] = etag
+            if modified:
+                headers["If-Modified-Since"] = modified
+        return Request(url, callback=self.parse_list, errback=self.failed, meta=meta, headers=headers)
 
     def _article_request(self, profile: SiteProfile, url: str) -> Request:
         return Request(url, callback=self.parse_article, errback=self.failed,
@@ -100,12 +113,15 @@ class SiteSpider(scrapy.Spider):
     def parse_list(self, response: Response) -> Iterator[Any]:
         profile = self.profiles[response.meta["site"]]
         yield self.snapshot(response, "list")
+        if response.status == 304:  # unchanged since the last crawl: nothing new behind it
+            self.crawler.stats.inc_value(f"govnews/{profile.key}/lists_unchanged")
+            return
         if response.status != 200 or response.meta.get("govnews_challenge"):
             return
         self.list_pages[profile.key] += 1
         text = response.text if hasattr(response, "text") else response.body.decode("utf-8", "replace")
         links = extract_links(text, response.url)
-        new_articles = 0
+        new_articles = unseen = 0  # unseen: first met in this run; new: and not archived before
         seen = self.seen_articles[profile.key]
         for url in dict.fromkeys(links + extract_url_literals(text, response.url)):
             if profile.is_article(url):
@@ -113,6 +129,7 @@ class SiteSpider(scrapy.Spider):
                 if canonical in seen:
                     continue
                 seen.add(canonical)
+                unseen += 1
                 if canonical in self.known:
                     self.crawler.stats.inc_value(f"govnews/{profile.key}/known_skipped")
                     continue
@@ -123,8 +140,11 @@ class SiteSpider(scrapy.Spider):
             elif not profile.allows(url):
                 self.crawler.stats.inc_value(f"govnews/{profile.key}/offsite_links")
         self.crawler.stats.inc_value(f"govnews/{profile.key}/articles_found", new_articles)
+        full = self.full_walk.get(profile.key, True)
         for rule in profile.pagination:
-            for req in pagination_requests(rule, text, response.url, article_links=new_articles):
+            for req in pagination_requests(rule, text, response.url, article_links=unseen,
+                                           new_articles=new_articles, full_walk=full,
+                                           form=response.meta.get("form", ())):
                 if profile.allows(req.url):
                     yield self._list_request(profile, req.url, req.method, req.formdata)
 

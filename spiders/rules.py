@@ -17,6 +17,7 @@ from spiders.profile import Pagination
 __all__ = [
     "ListRequest",
     "counter_next",
+    "create_page_html_next",
     "create_page_html_urls",
     "extract_links",
     "extract_url_literals",
@@ -126,28 +127,32 @@ def counter_next(url: str, pattern: str) -> str | None:
     return url[: m.start(1)] + str(n) + url[m.end(1) :]
 
 
-def hanweb_requests(text: str, url: str, *, endpoint: str, perpage: int, max_pages: int) -> list[ListRequest]:
+def hanweb_requests(
+    text: str, url: str, *, endpoint: str, perpage: int, max_pages: int,
+    form: tuple[tuple[str, str], ...] = (),
+) -> list[ListRequest]:
     """POSTs to a Hanweb dataproxy for the records a column page did not carry inline.
 
     The page count comes from <totalrecord>; Hanweb's own <totalpage> is often wrong.
     """
     col = _HANWEB_COL.search(urlsplit(url).path)
     total = _TOTALRECORD.search(text)
-    if not col or not total:
+    if not total or not (col or form):
         return []
     total_records = int(total.group(1))
-    unit = _UNITID.search(text)
-    webid = _WEBID.search(text)
-    form = (
-        ("col", "1"),
-        ("appid", "1"),
-        ("webid", webid.group(1) if webid else "1"),
-        ("path", "/"),
-        ("columnid", col.group(1)),
-        ("sourceContentType", "1"),
-        ("unitid", unit.group(1) if unit else ""),
-        ("permissiontype", "0"),
-    )
+    if not form:  # a column page: the form its pager would post
+        unit = _UNITID.search(text)
+        webid = _WEBID.search(text)
+        form = (
+            ("col", "1"),
+            ("appid", "1"),
+            ("webid", webid.group(1) if webid else "1"),
+            ("path", "/"),
+            ("columnid", col.group(1) if col else ""),
+            ("sourceContentType", "1"),
+            ("unitid", unit.group(1) if unit else ""),
+            ("permissiontype", "0"),
+        )
     out = []
     batch = perpage * 3  # one call spans three pages, as Hanweb's own pager asks
     start = perpage + 1  # the first page's records are inline
@@ -159,14 +164,55 @@ def hanweb_requests(text: str, url: str, *, endpoint: str, perpage: int, max_pag
     return out
 
 
+def create_page_html_next(text: str, url: str, *, max_pages: int = 1000) -> str | None:
+    """The list page after this one, from the current page number the createPageHTML call carries."""
+    m = _CREATE_PAGE.search(text)
+    if not m:
+        return None
+    args = _args(m.group(1))
+    try:
+        if len(args) >= 5 and not args[0].isdigit():
+            count, current, prefix, ext = int(args[1]), int(args[2]), args[3], args[4]  # 1-based
+            nxt = current + 1
+            name = f"{prefix}_{nxt}.{ext}"
+            if nxt > min(count, max_pages):
+                return None
+        elif len(args) >= 4:
+            count, current, prefix, ext = int(args[0]), int(args[1]), args[2], args[3]  # 0-based
+            nxt = current + 1
+            name = f"{prefix}_{nxt}.{ext}"
+            if nxt >= min(count, max_pages):
+                return None
+        else:
+            return None
+    except ValueError:
+        return None
+    if not re.fullmatch(r"[\w-]{1,64}", prefix) or not re.fullmatch(r"\w{1,8}", ext):
+        return None
+    return urljoin(url, name)
+
+
+_RECORD_RANGE = re.compile(r"startrecord=(\d+)&endrecord=(\d+)&perpage=(\d+)")
+
+
 def pagination_requests(
-    rule: Pagination, text: str, url: str, *, article_links: int
+    rule: Pagination, text: str, url: str, *, article_links: int, new_articles: int | None = None,
+    full_walk: bool = True, form: tuple[tuple[str, str], ...] = (),
 ) -> list[ListRequest]:
-    """Further list pages that *rule* finds on the list page at *url*."""
+    """The next list page(s) that *rule* finds on the list page at *url*, one step at a time.
+
+    Paging is sequential, so an incremental crawl can stop at the first page whose articles are all
+    archived already (*new_articles* == 0 and not *full_walk*), as a nightly crawl should.
+    """
+    if new_articles is None:
+        new_articles = article_links
+    if not full_walk and new_articles == 0:
+        return []
     if rule.kind == "next_link":
         return [ListRequest(u) for u in next_link_urls(text, url, rule.text)[:1]]
     if rule.kind == "create_page_html":
-        return [ListRequest(u) for u in create_page_html_urls(text, url, max_pages=rule.max_pages)]
+        nxt = create_page_html_next(text, url, max_pages=rule.max_pages)
+        return [ListRequest(nxt)] if nxt else []
     if rule.kind == "counter":
         # a page past the end answers 200 with an empty list: stop at the first page without articles
         if article_links == 0 or not rule.pattern:
@@ -177,7 +223,14 @@ def pagination_requests(
         nxt = counter_next(url, rule.pattern)
         return [ListRequest(nxt)] if nxt else []
     if rule.kind == "hanweb_dataproxy":
-        if "dataproxy" in url:
+        if "dataproxy" not in url:
+            return hanweb_requests(text, url, endpoint=rule.endpoint, perpage=rule.perpage,
+                                   max_pages=rule.max_pages)[:1]
+        batches = hanweb_requests(text, url, endpoint=rule.endpoint, perpage=rule.perpage,
+                                  max_pages=rule.max_pages, form=form)
+        done = _RECORD_RANGE.search(url)
+        if not done:
             return []
-        return hanweb_requests(text, url, endpoint=rule.endpoint, perpage=rule.perpage, max_pages=rule.max_pages)
+        end = int(done.group(2))
+        return [b for b in batches if (m := _RECORD_RANGE.search(b.url)) and int(m.group(1)) == end + 1][:1]
     return []

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from cleaners.dates import CST
-from store.models import CrawlRun
+from store.models import Capture, CrawlRun, utcnow
 
-__all__ = ["run_history"]
+__all__ = ["close_dead_runs", "list_validators", "run_history", "walk_modes"]
 
 TOTAL_KEYS = ("pages", "articles", "new_articles", "new_versions", "deletions", "duplicates", "errors",
               "challenges")
@@ -41,4 +43,59 @@ def run_history(session: Session, *, site: str | None = None, limit: int = 20) -
         })
         if len(out) >= limit:
             break
+    return out
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def close_dead_runs(session: Session) -> list[int]:
+    """Mark runs of this host whose process is gone as interrupted, and free the captures their
+    workers had claimed, so the next run cleans them at once instead of waiting out the lease."""
+    host = socket.gethostname()
+    dead = [r for r in session.scalars(select(CrawlRun).where(CrawlRun.status == "running"))
+            if r.host == host and not _alive(r.pid)]
+    for run in dead:
+        run.status = "interrupted"
+        run.error = run.error or "the crawl process died (killed or crashed); the next run resumed its work"
+        run.finished_at = run.finished_at or utcnow()
+        session.execute(
+            update(Capture)
+            .where(Capture.clean_state == "claimed", Capture.claimed_by.like(f"run{run.id}-%"))
+            .values(clean_state="pending", claimed_by=None, claimed_at=None)
+        )
+    session.commit()
+    return [r.id for r in dead]
+
+
+def walk_modes(session: Session, site_keys: list[str]) -> dict[str, bool]:
+    """Per site: True when its list pages must all be walked (first crawl, or the last one did not finish)."""
+    latest: dict[str, str] = {}
+    for run in session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(500)):
+        for key in run.sites or []:
+            latest.setdefault(key, run.status)
+    return {k: latest.get(k) != "finished" for k in site_keys}
+
+
+def list_validators(session: Session, site_keys: list[str]) -> dict[str, tuple[str | None, str | None]]:
+    """The ETag and Last-Modified of the newest usable capture of every list page of these sites."""
+    out: dict[str, tuple[str | None, str | None]] = {}
+    rows = session.execute(
+        select(Capture.url, Capture.headers)
+        .where(Capture.site_key.in_(site_keys), Capture.kind == "list", Capture.status == 200)
+        .order_by(Capture.id)
+    )
+    for url, headers in rows:
+        names = {k.lower(): v for k, v in headers or []}
+        if "etag" in names or "last-modified" in names:
+            out[url] = (names.get("etag"), names.get("last-modified"))
     return out

@@ -159,9 +159,13 @@ def test_a_second_crawl_adds_nothing(crawled: dict[str, Any], manifest: dict[str
         article_captures = set(s.scalars(select(Capture.url).where(
             Capture.run_id == second["run_id"], Capture.kind == "article")))
         new_bodies = s.scalar(select(func.count()).select_from(Capture).where(
-            Capture.run_id == second["run_id"], Capture.body.is_not(None)))
+            Capture.run_id == second["run_id"], Capture.body.is_not(None), Capture.body_size > 0))
     assert article_captures <= retried
-    assert new_bodies == 0  # every page unchanged: stored as revisits, not second copies
+    assert new_bodies == 0  # every page unchanged: a 304 or a revisit, never a second copy
+    # list pages were asked for conditionally, and paging stopped where nothing was new
+    conditional = [e for e in crawled["log2"] if e["if_none_match"] or e["if_modified_since"]]
+    assert conditional and all(e["status"] == 304 for e in conditional)
+    assert len(crawled["log2"]) < len(crawled["log1"]) / 4
     registry = load_registry()
     for e in crawled["log2"]:
         url = f"http://{e['host']}{e['path']}"
