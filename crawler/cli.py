@@ -423,6 +423,51 @@ def runs(db: str | None, site_key: str | None, limit: int, as_json: bool) -> Non
     _console().print(table)
 
 
+# history --------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("url")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the versions as JSON.")
+@_fail_cleanly
+def history(url: str, db: str | None, as_json: bool) -> None:
+    """Show every archived version of an article, a diff between consecutive ones, and its deletion.
+
+    Example:
+
+    \b
+        govnews history http://www.cac.gov.cn/2026-03/12/c_1741234567890123.htm
+    """
+    from store import open_store
+    from store.versions import diff_versions, history as article_history
+
+    with open_store(db) as session:
+        h = article_history(session, url)
+    if h is None:
+        raise click.ClickException(f"no archived article at {url}")
+    if as_json:
+        _emit_json(h)
+        return
+    from rich.text import Text
+
+    console = _console()
+    versions = h["versions"]
+    for i, v in enumerate(versions):
+        when = v["captured_at"].astimezone(_CST).strftime("%Y-%m-%d %H:%M") if v["captured_at"] else "?"
+        console.print(Text(f"version {v['version']}  captured {when}  capture {v['capture_id']}  {v['title']}",
+                           style="bold"))
+        if i:
+            prev = versions[i - 1]
+            for line in diff_versions(prev["body"], v["body"], old_label=f"version {prev['version']}",
+                                      new_label=f"version {v['version']}"):
+                style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
+                console.print(Text("  " + line, style=style))
+    if h["deleted_at"]:
+        console.print(Text(f"deleted: first seen gone {h['deleted_at'].astimezone(_CST):%Y-%m-%d %H:%M} "
+                           f"({h['deleted_reason']})", style="bold red"))
+
+
 # migrate --------------------------------------------------------------------------------------
 
 
@@ -454,6 +499,7 @@ from crawler.cli_clean import clean, reprocess  # registered here so `govnews --
 
 cli.add_command(clean)
 cli.add_command(reprocess)
+
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ import multiprocessing as mp
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -21,8 +22,9 @@ from spiders.profile import SiteProfile
 from store.archive import finish_run, known_article_urls, start_run, upsert_sites
 from store.db import make_engine, resolve_db_url
 from store.migrate import migrate
-from store.models import Article, Capture, FetchFailure
+from store.models import Article, ArticleVersion, Capture, CrawlRun, FetchFailure
 from store.runs import close_dead_runs, list_validators, walk_modes
+from store.versions import due_rechecks
 
 __all__ = ["CrawlOptions", "CrawlResult", "run_crawl", "site_summary"]
 
@@ -78,17 +80,51 @@ def _scrapy_settings(profiles: Sequence[SiteProfile], opts: CrawlOptions, db_url
     return s
 
 
+def _setting(opts: CrawlOptions, name: str) -> Any:
+    """A govnews setting as this crawl sees it: -s NAME=VALUE over crawler/settings.py."""
+    import crawler.settings as defaults
+
+    value = opts.settings.get(name, getattr(defaults, name))
+    if name == "GOVNEWS_RECHECK_DAYS" and isinstance(value, str):
+        value = [float(v) for v in value.replace(" ", "").split(",") if v]
+    return value
+
+
+def _clock(opts: CrawlOptions) -> datetime:
+    value = _setting(opts, "GOVNEWS_CLOCK")
+    if not value:
+        return datetime.now(UTC)
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def site_summary(session: Session, run_id: int, stats: dict[str, Any], keys: Sequence[str]) -> dict[str, dict[str, int]]:
     """Per-site figures of one run: what the crawler counted and what the archive now holds."""
+    started = session.get(CrawlRun, run_id).started_at
     new = dict(
         session.execute(
+            select(Article.site_key, func.count()).where(Article.first_seen_at >= started).group_by(Article.site_key)
+        ).all()
+    )
+    total = dict(session.execute(select(Article.site_key, func.count()).group_by(Article.site_key)).all())
+    versions = dict(
+        session.execute(
             select(Article.site_key, func.count())
-            .join(Capture, Capture.id == Article.capture_id)
+            .select_from(ArticleVersion)
+            .join(Article, Article.id == ArticleVersion.article_id)
+            .join(Capture, Capture.id == ArticleVersion.superseded_by_capture_id)
             .where(Capture.run_id == run_id)
             .group_by(Article.site_key)
         ).all()
     )
-    total = dict(session.execute(select(Article.site_key, func.count()).group_by(Article.site_key)).all())
+    deletions = dict(
+        session.execute(
+            select(Article.site_key, func.count())
+            .join(Capture, Capture.id == Article.deleted_capture_id)
+            .where(Capture.run_id == run_id)
+            .group_by(Article.site_key)
+        ).all()
+    )
     failures = dict(
         session.execute(
             select(FetchFailure.site_key, func.count()).where(FetchFailure.run_id == run_id).group_by(FetchFailure.site_key)
@@ -101,6 +137,9 @@ def site_summary(session: Session, run_id: int, stats: dict[str, Any], keys: Seq
             "pages": g("pages"),
             "articles": int(total.get(key, 0)),
             "new_articles": int(new.get(key, 0)),
+            "new_versions": int(versions.get(key, 0)),
+            "deletions": int(deletions.get(key, 0)),
+            "rechecked": g("rechecked"),
             "duplicates": g("revisits") + g("known_skipped"),
             "errors": g("errors"),
             "failures": int(failures.get(key, 0)),
@@ -131,6 +170,7 @@ def run_crawl(profiles: Sequence[SiteProfile], opts: CrawlOptions) -> CrawlResul
         if opts.full:
             full_walk = dict.fromkeys(keys, True)
         validators = list_validators(session, [k for k in keys if not full_walk[k]])
+        due = due_rechecks(session, keys, days=_setting(opts, "GOVNEWS_RECHECK_DAYS"), now=_clock(opts))
         run_id = start_run(session, keys)
 
     ctx = mp.get_context("spawn")
@@ -147,7 +187,8 @@ def run_crawl(profiles: Sequence[SiteProfile], opts: CrawlOptions) -> CrawlResul
     crawler = process.create_crawler(SiteSpider)
     status, reason, error = "failed", "error", None
     try:
-        process.crawl(crawler, sites=keys, known=known, full_walk=full_walk, validators=validators)
+        process.crawl(crawler, sites=keys, known=known, full_walk=full_walk, validators=validators,
+                      rechecks=[(d.url, d.site_key, d.step) for d in due])
         process.start()
         reason = str(crawler.stats.get_value("finish_reason", "unknown"))
         status = "finished" if reason == "finished" else "interrupted"

@@ -25,6 +25,7 @@ class PageSnapshot:
     challenge: str | None = None
     declared_charset: str | None = None
     truncated: bool = False
+    recheck_step: int | None = None  # set when the recheck policy asked for this fetch
 
 
 @dataclass(slots=True, kw_only=True)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from crawler.items import FetchFailed, PageSnapshot
 from store.archive import CaptureData, record_capture, record_failure
 from store.db import make_engine
+from store.versions import mark_rechecked
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -75,6 +76,10 @@ class ArchivePipeline:
             declared_charset=item.declared_charset,
         )
         _id, new = record_capture(self.session, data)
+        if item.recheck_step is not None:
+            mark_rechecked(self.session, item.url, step=item.recheck_step, at=item.fetched_at)
+            self.session.commit()
+            stats.inc_value(f"govnews/{item.site}/rechecked")
         stats.inc_value(f"govnews/{item.site}/pages")
         if not new:
             stats.inc_value(f"govnews/{item.site}/revisits")

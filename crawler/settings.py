@@ -75,6 +75,8 @@ GOVNEWS_MAX_HOST_DELAY = 300.0
 GOVNEWS_RETRY_BACKOFF_BASE = 1.0  # seconds, doubled on each retry
 GOVNEWS_RETRY_AFTER_CAP = 120.0  # the longest Retry-After honoured
 GOVNEWS_PROGRESS = False  # live table on stderr, set by the CLI when stderr is a terminal
+GOVNEWS_RECHECK_DAYS = [1, 7, 30]  # refetch an article this many days after its first capture
+GOVNEWS_CLOCK = ""  # ISO time the recheck policy takes as now (tests, backfills); empty: the real time
 
 LOG_LEVEL = "WARNING"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -26,6 +26,7 @@ from store.archive import ArticleRow, capture_body, claim_captures, mark_cleaned
 from store.db import make_engine
 from store.models import Capture
 from store.search import ensure_index_current
+from store.versions import mark_deleted
 
 __all__ = ["WorkerStats", "clean_capture", "drain", "worker_main"]
 
@@ -37,6 +38,7 @@ _NOSPACE = re.compile(r"\s+")
 class WorkerStats:
     cleaned: int = 0
     articles: int = 0
+    deletions: int = 0
     rejected: dict[str, int] = field(default_factory=dict)
     failed: int = 0
 
@@ -51,6 +53,12 @@ def clean_capture(
     session: Session, capture: Capture, config: CleanConfig, stats: WorkerStats, dedup: DedupConfig | None = None
 ) -> None:
     """Clean one claimed capture and store its article (or the reason it has none); commits."""
+    if capture.status in (404, 410):
+        gone = mark_deleted(session, capture.url, capture=capture, reason=f"http_{capture.status}")
+        stats.deletions += int(gone)
+        mark_cleaned(session, capture.id, state="done", reason=f"http_{capture.status}")
+        session.commit()
+        return
     try:
         body = capture_body(session, capture)
         record, decoded = clean_html(body, url=capture.final_url, content_type=capture.content_type, config=config)
@@ -71,6 +79,8 @@ def clean_capture(
     stats.cleaned += 1
     if not verdict.keep:
         stats.rejected[verdict.reason or "rejected"] = stats.rejected.get(verdict.reason or "rejected", 0) + 1
+        if verdict.reason == "soft_404":
+            stats.deletions += int(mark_deleted(session, capture.url, capture=capture, reason="soft_404"))
         mark_cleaned(session, capture.id, state="done", reason=verdict.reason, used_charset=used, meta_charset=meta)
         session.commit()
         return

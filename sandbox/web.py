@@ -24,6 +24,10 @@ _NOT_FOUND = (
     "<!DOCTYPE html><html><head><title>404 Not Found</title></head>"
     "<body><h1>404 Not Found</h1><p>The requested URL was not found on this server.</p></body></html>\n"
 )
+_SOFT_GONE = (
+    "<!DOCTYPE html><html><head><meta charset='utf-8'><title>页面不存在</title></head>"
+    "<body><div class='main'><p>对不起，您访问的页面不存在或已被删除！</p><a href='/'>返回首页</a></div></body></html>\n"
+)
 _STALL_CAP_MS = 30_000
 _SPECIAL_KEYS = ("robots_disallowed", "offsite", "challenge", "not_found", "soft_404", "flaky_500", "stall")
 
@@ -42,10 +46,38 @@ class SampleWeb:
         self._hosts = {s.host: s for s in (*self.sites, *self.offsite_sites)}
         self._hits: Counter[tuple[str, str]] = Counter()
         self._lock = threading.Lock()
+        self.edition = 1
+        self._gone: dict[tuple[str, str], int] = {}  # (host, path) -> 404 or 200 (a soft 404)
+        self._edited: dict[int, list[str]] = {}  # id(article) -> its first-edition paragraphs
 
     def site(self, host: str) -> Site | None:
         """The site serving ``host`` (port and case ignored), if any."""
         return self._hosts.get(host.split(":")[0].lower().rstrip("."))
+
+    def set_edition(self, edition: int) -> dict[str, list[str]]:
+        """Publish edition *edition* of the web; 2 edits one article, deletes one and soft-deletes one.
+
+        Returns the URLs changed, by what happened to them ("edited", "deleted", "soft_deleted").
+        Edition 1 restores the original pages.
+        """
+        with self._lock:
+            for site in self.sites:
+                for a in site.articles:
+                    if id(a) in self._edited:
+                        a._body = self._edited.pop(id(a))
+            self._gone.clear()
+            self.edition = edition
+            if edition < 2:
+                return {"edited": [], "deleted": [], "soft_deleted": []}
+            fillers = {s.host: [a for a in s.articles if a.kind == "filler" and not a.flags] for s in self.sites}
+            edited = fillers["www.cac.gov.cn.test"][2]
+            self._edited[id(edited)] = list(edited.paragraphs)
+            edited._body = [*edited.paragraphs, "（本文于2026年7月1日更新：补充了专项行动第二阶段的工作安排。）"]
+            deleted = fillers["www.gov.cn.test"][2]
+            soft = fillers["www.taiwan.cn.test"][2]
+            self._gone[(deleted.host, deleted.path)] = 404
+            self._gone[(soft.host, soft.path)] = 200
+            return {"edited": [edited.url], "deleted": [deleted.url], "soft_deleted": [soft.url]}
 
     def reset_state(self) -> None:
         """Forget per-URL hit counts (the flaky page fails again on its next request)."""
@@ -64,6 +96,11 @@ class SampleWeb:
         site = self.site(host)
         if site is None:
             return text_response(502, f"sample web: unknown host {host!r}\n")
+        gone = self._gone.get((site.host, path_with_query.partition("?")[0]))
+        if gone == 404:
+            return Response(404, {"Content-Type": "text/html; charset=utf-8"}, _NOT_FOUND.encode())
+        if gone == 200:
+            return Response(200, {"Content-Type": "text/html; charset=utf-8"}, _SOFT_GONE.encode())
         hdrs = {k.lower(): v for k, v in (headers or {}).items()}
         path, _, qs = path_with_query.partition("?")
         path = path or "/"

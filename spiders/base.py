@@ -44,6 +44,7 @@ class SiteSpider(scrapy.Spider):
         registry: Registry | None = None,
         full_walk: dict[str, bool] | None = None,
         validators: dict[str, tuple[str | None, str | None]] | None = None,
+        rechecks: list[tuple[str, str, int]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -56,6 +57,7 @@ class SiteSpider(scrapy.Spider):
         # otherwise paging stops at the first page holding only archived articles
         self.full_walk = full_walk or {}
         self.validators = validators or {}  # list URL -> (ETag, Last-Modified) for conditional GET
+        self.rechecks = rechecks or []  # (url, site, step): archived articles the recheck policy wants again
         self.seen_articles: dict[str, set[str]] = defaultdict(set)
         self.list_pages: dict[str, int] = defaultdict(int)
 
@@ -63,6 +65,10 @@ class SiteSpider(scrapy.Spider):
         for profile in self.profiles.values():
             for url in profile.start_urls():
                 yield self._list_request(profile, url)
+        for url, site, step in self.rechecks:
+            if site in self.profiles:
+                yield Request(url, callback=self.parse_article, errback=self.failed, dont_filter=True, priority=-2,
+                              meta={"site": site, "kind": "article", "recheck_step": step})
 
     # requests -------------------------------------------------------------------------------
 
@@ -108,6 +114,7 @@ class SiteSpider(scrapy.Spider):
             challenge=response.meta.get("govnews_challenge"),
             declared_charset=m.group(1).lower() if m else None,
             truncated="dataloss" in (response.flags or []),
+            recheck_step=response.meta.get("recheck_step"),
         )
 
     def parse_list(self, response: Response) -> Iterator[Any]:

@@ -117,7 +117,9 @@ def record_capture(session: Session, data: CaptureData) -> tuple[int, bool]:
         .limit(1)
     ).scalar_one_or_none()
     content_type = data.header("Content-Type")
-    pending = data.kind == "article" and data.status == 200 and data.challenge is None and previous is None
+    # 404/410 of an article page are cleaned too: they may be the first sign that an article was deleted
+    pending = (data.kind == "article" and data.status in (200, 404, 410) and data.challenge is None
+               and previous is None)
     cap = Capture(
         run_id=data.run_id,
         site_key=data.site_key,
@@ -217,7 +219,7 @@ def mark_cleaned(
     session.execute(update(Capture).where(Capture.id == capture_id).values(**values))
 
 
-def save_article(session: Session, row: ArticleRow) -> None:
+def save_article(session: Session, row: ArticleRow, *, version: int = 1) -> None:
     """Insert or refresh the article at *row.url* (re-cleaning a capture updates it in place)."""
     values = {
         "url": row.url,
@@ -239,24 +241,39 @@ def save_article(session: Session, row: ArticleRow) -> None:
         "cleaner_version": row.cleaner_version,
         "title_simplified": row.title_simplified,
         "cleaned_at": datetime.now(UTC),
+        "version": version,
+        # a page that answers with an article again is no longer gone
+        "deleted_at": None,
+        "deleted_reason": None,
+        "deleted_capture_id": None,
     }
     upsert(session, Article, [values], key=["url"], update=[k for k in values if k != "url"])
 
 
 def store_article(session: Session, row: ArticleRow, *, dedup: DedupConfig | None = None) -> Article:
-    """Save *row* as the article at its URL, keep the search index in step, and cluster it."""
+    """Save *row* as the article at its URL, keep the search index in step, and cluster it.
+
+    A new capture whose body differs from the stored one makes a new version (the old one is kept in
+    article_versions); re-cleaning the same capture (reprocess) updates the article in place.
+    """
     from store.dedup import assign_cluster
     from store.search import index_article, unindex_article
+    from store.versions import keep_old_version
 
-    previous = session.execute(
-        select(Article.id, Article.title_simplified, Article.body_simplified).where(Article.url == row.url)
-    ).first()
-    save_article(session, row)
+    previous = session.execute(select(Article).where(Article.url == row.url)).scalar_one_or_none()
+    version = 1
+    if previous is not None:
+        version = previous.version
+        if previous.capture_id != row.capture_id and previous.content_hash != row.content_hash:
+            keep_old_version(session, previous, superseded_by=row.capture_id)
+            version += 1
+        old_title, old_body, old_id = previous.title_simplified, previous.body_simplified, previous.id
+    save_article(session, row, version=version)
     article = session.execute(
         select(Article).where(Article.url == row.url).execution_options(populate_existing=True)
     ).scalar_one()
     if previous is not None:
-        unindex_article(session, previous.id, previous.title_simplified, previous.body_simplified)
+        unindex_article(session, old_id, old_title, old_body)
     index_article(session, article.id, article.title_simplified, article.body_simplified)
     assign_cluster(session, article, dedup)
     return article

@@ -28,6 +28,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
     "Article",
+    "ArticleVersion",
     "Base",
     "Capture",
     "Cluster",
@@ -175,6 +176,35 @@ class Article(Base):
     cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id"), index=True)
     dup_reason: Mapped[str | None] = mapped_column(String(96))  # exact_duplicate_of:<id>, near_duplicate_of:<id>
     minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # versions and deletions (store.versions): the row is the newest version; older ones are in
+    # article_versions. deleted_at is the first time the page was seen gone (404/410/soft-404).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_reason: Mapped[str | None] = mapped_column(String(32))
+    deleted_capture_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recheck_step: Mapped[int] = mapped_column(Integer, default=0)  # rechecks done by the policy
+
+
+class ArticleVersion(Base):
+    """An earlier version of an article, kept when a recapture showed a changed body."""
+
+    __tablename__ = "article_versions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    capture_id: Mapped[int] = mapped_column(BigInteger)
+    title: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    source: Mapped[str | None] = mapped_column(String(255))
+    flags: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+    cleaned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    superseded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    superseded_by_capture_id: Mapped[int] = mapped_column(BigInteger, index=True)
+
+    __table_args__ = (Index("uq_article_versions", "article_id", "version", unique=True),)
 
 
 class Cluster(Base):
