@@ -123,6 +123,8 @@ def _select_profiles(site_keys: tuple[str, ...], sandbox: str | None) -> list[An
 
 
 def _print_summary(result: Any, *, as_json: bool) -> None:
+    from rich.markup import escape
+
     if as_json:
         _emit_json({"run_id": result.run_id, "status": result.status, "finish_reason": result.finish_reason,
                     "sites": result.sites, "cleaning": result.cleaning})

@@ -23,7 +23,7 @@ from store.archive import finish_run, known_article_urls, start_run, upsert_site
 from store.db import make_engine, resolve_db_url
 from store.migrate import migrate
 from store.models import Article, ArticleVersion, Capture, CrawlRun, FetchFailure
-from store.runs import close_dead_runs, list_validators, walk_modes
+from store.runs import close_dead_runs, health_warnings, list_validators, walk_modes
 from store.versions import due_rechecks
 
 __all__ = ["CrawlOptions", "CrawlResult", "run_crawl", "site_summary"]
@@ -216,6 +216,9 @@ def run_crawl(profiles: Sequence[SiteProfile], opts: CrawlOptions) -> CrawlResul
         stats = dict(crawler.stats.get_stats() or {})
         with factory() as session:
             summary = site_summary(session, run_id, stats, keys)
+            quiet = int(_setting(opts, "GOVNEWS_HEALTH_QUIET_RUNS"))
+            for key, figures in summary.items():
+                figures["warnings"] = health_warnings(session, key, run_id, figures, quiet_runs=quiet)
             record = {"sites": summary, "cleaning": cleaning, "finish_reason": reason,
                       "requests": int(stats.get("downloader/request_count", 0))}
             finish_run(session, run_id, status=status, stats=record, error=error)

@@ -76,6 +76,7 @@ GOVNEWS_RETRY_BACKOFF_BASE = 1.0  # seconds, doubled on each retry
 GOVNEWS_RETRY_AFTER_CAP = 120.0  # the longest Retry-After honoured
 GOVNEWS_PROGRESS = False  # live table on stderr, set by the CLI when stderr is a terminal
 GOVNEWS_RECHECK_DAYS = [1, 7, 30]  # refetch an article this many days after its first capture
+GOVNEWS_HEALTH_QUIET_RUNS = 5  # warn when this many runs in a row found nothing new on a site that answers
 GOVNEWS_CLOCK = ""  # ISO time the recheck policy takes as now (tests, backfills); empty: the real time
 
 LOG_LEVEL = "WARNING"

@@ -28,6 +28,12 @@ _SOFT_GONE = (
     "<!DOCTYPE html><html><head><meta charset='utf-8'><title>页面不存在</title></head>"
     "<body><div class='main'><p>对不起，您访问的页面不存在或已被删除！</p><a href='/'>返回首页</a></div></body></html>\n"
 )
+_CHROME_ONLY = (
+    "<!DOCTYPE html><html><head><meta charset='utf-8'><title>中国台湾网</title></head><body>"
+    "<div class='nav'>首页 新闻中心 时政新闻</div><div class='content'>来源：<br>发布日期：<br>浏览次数： 次"
+    "<br>文章字号：大中小<br>分享到：</div><script src='/js/article.js'></script>"
+    "<div class='footer'>主办单位：中国台湾网 京ICP备05000000号</div></body></html>\n"
+)
 _STALL_CAP_MS = 30_000
 _SPECIAL_KEYS = ("robots_disallowed", "offsite", "challenge", "not_found", "soft_404", "flaky_500", "stall")
 
@@ -55,7 +61,8 @@ class SampleWeb:
         return self._hosts.get(host.split(":")[0].lower().rstrip("."))
 
     def set_edition(self, edition: int) -> dict[str, list[str]]:
-        """Publish edition *edition* of the web; 2 edits one article, deletes one and soft-deletes one.
+        """Publish edition *edition* of the web; 2 edits one article, deletes one and soft-deletes one;
+        3 also breaks www.taiwan.cn.test's article template (pages without their text).
 
         Returns the URLs changed, by what happened to them ("edited", "deleted", "soft_deleted").
         Edition 1 restores the original pages.
@@ -97,6 +104,10 @@ class SampleWeb:
         if site is None:
             return text_response(502, f"sample web: unknown host {host!r}\n")
         gone = self._gone.get((site.host, path_with_query.partition("?")[0]))
+        bare = path_with_query.partition("?")[0]
+        if self.edition >= 3 and site.host == "www.taiwan.cn.test" and bare.count("/") > 3 and "/xwzx/" in bare:
+            # edition 3: the site's redesign moved the article text into a script; pages hold only chrome
+            return Response(200, {"Content-Type": "text/html; charset=utf-8"}, _CHROME_ONLY.encode())
         if gone == 404:
             return Response(404, {"Content-Type": "text/html; charset=utf-8"}, _NOT_FOUND.encode())
         if gone == 200:

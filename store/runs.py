@@ -6,13 +6,13 @@ import os
 import socket
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from cleaners.dates import CST
 from store.models import Capture, CrawlRun, utcnow
 
-__all__ = ["close_dead_runs", "list_validators", "run_history", "walk_modes"]
+__all__ = ["close_dead_runs", "health_warnings", "list_validators", "run_history", "walk_modes"]
 
 TOTAL_KEYS = ("pages", "articles", "new_articles", "new_versions", "deletions", "duplicates", "errors",
               "challenges")
@@ -99,3 +99,34 @@ def list_validators(session: Session, site_keys: list[str]) -> dict[str, tuple[s
         if "etag" in names or "last-modified" in names:
             out[url] = (names.get("etag"), names.get("last-modified"))
     return out
+
+
+def health_warnings(session: Session, site: str, run_id: int, figures: dict[str, int], *,
+                    quiet_runs: int = 5) -> list[str]:
+    """Signs that a site's template changed or its lists stopped moving, for the run record.
+
+    *figures* are this run's per-site figures (pages, new_articles, errors, ...).
+    """
+    warnings = []
+    empty = session.scalar(
+        select(func.count()).select_from(Capture).where(
+            Capture.run_id == run_id, Capture.site_key == site, Capture.kind == "article",
+            Capture.clean_reason == "empty_body"))
+    fetched = session.scalar(
+        select(func.count()).select_from(Capture).where(
+            Capture.run_id == run_id, Capture.site_key == site, Capture.kind == "article", Capture.status == 200,
+            Capture.challenge.is_(None), Capture.body.is_not(None)))
+    if fetched >= 5 and empty * 2 >= fetched:
+        warnings.append(f"{empty} of {fetched} article pages gave an empty or short body: has the template changed?")
+    if figures.get("pages", 0) == 0:
+        warnings.append("the site answered nothing in this run")
+    elif figures.get("new_articles", 0) == 0 and quiet_runs > 0:
+        previous = [r for r in session.scalars(select(CrawlRun).where(CrawlRun.id < run_id)
+                                               .order_by(CrawlRun.id.desc()).limit(200))
+                    if site in (r.sites or []) and r.status == "finished"][: quiet_runs - 1]
+        quiet = [r for r in previous
+                 if (r.stats or {}).get("sites", {}).get(site, {}).get("new_articles", 1) == 0
+                 and (r.stats or {}).get("sites", {}).get(site, {}).get("pages", 0) > 0]
+        if len(previous) == quiet_runs - 1 and len(quiet) == quiet_runs - 1:
+            warnings.append(f"no new articles in the last {quiet_runs} runs although the site answers")
+    return warnings
