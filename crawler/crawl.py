@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.workers import drain, worker_main
 from spiders.profile import SiteProfile
-from store.archive import finish_run, known_article_urls, start_run, upsert_sites
+from store.archive import finish_run, known_article_urls, upsert_sites
 from store.db import make_engine, resolve_db_url
 from store.migrate import migrate
 from store.models import Article, ArticleVersion, Capture, CrawlRun, FetchFailure
-from store.runs import close_dead_runs, health_warnings, list_validators, walk_modes
+from store.runs import health_warnings, list_validators, start_run_exclusive, walk_modes
 from store.versions import due_rechecks
 
 __all__ = ["CrawlOptions", "CrawlResult", "run_crawl", "site_summary"]
@@ -51,6 +51,7 @@ class CrawlResult:
     finish_reason: str
     sites: dict[str, dict[str, int]]
     cleaning: dict[str, Any]
+    busy: dict[str, int] = field(default_factory=dict)  # sites left alone: another live run crawls them
 
 
 def _scrapy_settings(profiles: Sequence[SiteProfile], opts: CrawlOptions, db_url: str, run_id: int) -> Any:
@@ -164,14 +165,17 @@ def run_crawl(profiles: Sequence[SiteProfile], opts: CrawlOptions) -> CrawlResul
     with factory() as session:
         upsert_sites(session, [{"key": p.key, "name": p.name, "base_url": p.base_url, "family": p.family,
                                 "profile": p.summary()} for p in profiles])
-        close_dead_runs(session)
+        run_id, keys, busy = start_run_exclusive(session, keys)
+        if run_id is None:
+            engine.dispose()
+            return CrawlResult(run_id=0, status="skipped", finish_reason="busy", sites={}, cleaning={}, busy=busy)
+        profiles = [p for p in profiles if p.key in keys]
         known = known_article_urls(session, keys)
-        full_walk = walk_modes(session, keys)
+        full_walk = walk_modes(session, keys, before=run_id)
         if opts.full:
             full_walk = dict.fromkeys(keys, True)
         validators = list_validators(session, [k for k in keys if not full_walk[k]])
         due = due_rechecks(session, keys, days=_setting(opts, "GOVNEWS_RECHECK_DAYS"), now=_clock(opts))
-        run_id = start_run(session, keys)
 
     ctx = mp.get_context("spawn")
     stop = ctx.Event()
@@ -223,4 +227,5 @@ def run_crawl(profiles: Sequence[SiteProfile], opts: CrawlOptions) -> CrawlResul
                       "requests": int(stats.get("downloader/request_count", 0))}
             finish_run(session, run_id, status=status, stats=record, error=error)
         engine.dispose()
-    return CrawlResult(run_id=run_id, status=status, finish_reason=reason, sites=summary, cleaning=cleaning)
+    return CrawlResult(run_id=run_id, status=status, finish_reason=reason, sites=summary, cleaning=cleaning,
+                       busy=busy)

@@ -66,6 +66,7 @@ class SiteProfile:
     hints: dict[str, tuple[str, ...]] = field(default_factory=dict)  # content/title/date selectors
     canonicalize: tuple[tuple[str, str], ...] = ()  # (regex, replacement) applied to article URLs
     politeness: Politeness = field(default_factory=Politeness)
+    schedule: str | None = None  # cron expression in Asia/Shanghai; None: the scheduler's default
     notes: str = ""
 
     def __post_init__(self) -> None:

@@ -6,13 +6,20 @@ import os
 import socket
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from cleaners.dates import CST
 from store.models import Capture, CrawlRun, utcnow
 
-__all__ = ["close_dead_runs", "health_warnings", "list_validators", "run_history", "walk_modes"]
+__all__ = [
+    "close_dead_runs",
+    "health_warnings",
+    "list_validators",
+    "run_history",
+    "start_run_exclusive",
+    "walk_modes",
+]
 
 TOTAL_KEYS = ("pages", "articles", "new_articles", "new_versions", "deletions", "duplicates", "errors",
               "challenges")
@@ -61,6 +68,39 @@ def _alive(pid: int | None) -> bool:
 def close_dead_runs(session: Session) -> list[int]:
     """Mark runs of this host whose process is gone as interrupted, and free the captures their
     workers had claimed, so the next run cleans them at once instead of waiting out the lease."""
+    dead = _close_dead(session)
+    session.commit()
+    return dead
+
+
+def start_run_exclusive(session: Session, site_keys: list[str]) -> tuple[int | None, list[str], dict[str, int]]:
+    """Start a run for the sites no live run is crawling: (run id or None, sites taken, busy site -> run).
+
+    Check and insert happen under the archive's write lock, so two schedulers or two `govnews crawl`
+    started at once never take the same site.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE crawl_runs SET id = id WHERE 1 = 0"))  # take SQLite's write lock now
+    else:
+        session.execute(text("LOCK TABLE crawl_runs IN SHARE ROW EXCLUSIVE MODE"))
+    _close_dead(session)
+    busy: dict[str, int] = {}
+    for run in session.scalars(select(CrawlRun).where(CrawlRun.status == "running")):
+        for key in run.sites or []:
+            if key in site_keys:
+                busy[key] = run.id
+    free = [k for k in site_keys if k not in busy]
+    run_id = None
+    if free:
+        run = CrawlRun(sites=free, status="running", pid=os.getpid(), host=socket.gethostname(), stats={})
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    session.commit()
+    return run_id, free, busy
+
+
+def _close_dead(session: Session) -> list[int]:
     host = socket.gethostname()
     dead = [r for r in session.scalars(select(CrawlRun).where(CrawlRun.status == "running"))
             if r.host == host and not _alive(r.pid)]
@@ -73,14 +113,20 @@ def close_dead_runs(session: Session) -> list[int]:
             .where(Capture.clean_state == "claimed", Capture.claimed_by.like(f"run{run.id}-%"))
             .values(clean_state="pending", claimed_by=None, claimed_at=None)
         )
-    session.commit()
+    session.flush()
     return [r.id for r in dead]
 
 
-def walk_modes(session: Session, site_keys: list[str]) -> dict[str, bool]:
-    """Per site: True when its list pages must all be walked (first crawl, or the last one did not finish)."""
+def walk_modes(session: Session, site_keys: list[str], *, before: int | None = None) -> dict[str, bool]:
+    """Per site: True when its list pages must all be walked (first crawl, or the last one did not finish).
+
+    Only runs older than run *before* count (the run asking is itself running).
+    """
     latest: dict[str, str] = {}
-    for run in session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(500)):
+    q = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(500)
+    if before is not None:
+        q = q.where(CrawlRun.id < before)
+    for run in session.scalars(q):
         for key in run.sites or []:
             latest.setdefault(key, run.status)
     return {k: latest.get(k) != "finished" for k in site_keys}
