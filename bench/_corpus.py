@@ -22,7 +22,7 @@ from store.archive import ArticleRow, CaptureData, record_capture, save_article
 from store.dedup import assign_cluster
 from store.models import Article
 from store.search import index_article
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 CST = __import__("datetime").timezone(timedelta(hours=8))
 SITES = ("cac", "jswx", "jiangsu", "sc", "cq", "gov", "taiwan", "nmgwx")
@@ -88,6 +88,9 @@ def build(url: str, n: int, *, batch: int = 500, progress: bool = True) -> Inges
                 if progress:
                     rate = (i + 1) / (time.perf_counter() - t_start)
                     print(f"\r  {i + 1}/{n} articles, {rate:.0f}/s", end="", flush=True)
+        s.commit()
+        # what autovacuum (off on some servers) or a nightly maintenance job would do for the planner
+        s.execute(text("ANALYZE"))
         s.commit()
     if progress:
         print()

@@ -65,12 +65,12 @@ def assign_cluster(session: Session, article: Article, config: DedupConfig | Non
     session.execute(insert(LshBand), [{"band": i, "bucket": k, "article_id": article.id} for i, k in enumerate(keys)])
 
     outcome: DedupOutcome | None = None
-    exact = session.execute(
+    # no ORDER BY/LIMIT here: with them PostgreSQL may walk the primary key instead of the hash index
+    same = session.execute(
         select(Article.id, Article.cluster_id)
         .where(Article.content_hash == article.content_hash, Article.id != article.id, Article.cluster_id.is_not(None))
-        .order_by(Article.id)
-        .limit(1)
-    ).first()
+    ).all()
+    exact = min(same) if same else None
     if exact is not None:
         outcome = DedupOutcome(exact.cluster_id, f"exact_duplicate_of:{exact.id}", 1.0)
     else:
