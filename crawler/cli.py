@@ -105,10 +105,10 @@ def _parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def _select_profiles(site_keys: tuple[str, ...], sandbox: str | None) -> list[Any]:
+def _select_profiles(site_keys: tuple[str, ...], sandbox: str | None, extra: tuple[Path, ...] = ()) -> list[Any]:
     from spiders.profile import load_registry
 
-    registry = load_registry()
+    registry = load_registry(extra=extra)
     if site_keys:
         chosen = [registry[k] for k in site_keys]
     elif sandbox:
@@ -172,9 +172,12 @@ def _console() -> Any:
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("--progress/--no-progress", default=None, help="Live table on stderr (default: when a terminal).")
 @click.option("--full", is_flag=True, help="Walk every list page, not only up to the first fully archived one.")
+@click.option("--profiles", "profile_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Also load site profiles from this YAML file (repeatable); crawl them with --site.")
 @_fail_cleanly
 def crawl(site_keys: tuple[str, ...], db: str | None, sandbox: str | None, allow_hosts: tuple[str, ...],
-          workers: int, settings: tuple[str, ...], as_json: bool, progress: bool | None, full: bool) -> None:
+          workers: int, settings: tuple[str, ...], as_json: bool, progress: bool | None, full: bool,
+          profile_files: tuple[Path, ...]) -> None:
     """Crawl sites into the archive: raw captures first, then clean articles.
 
     Without --site, every enabled profile is crawled. Cleaning workers start and stop with the crawl.
@@ -190,7 +193,7 @@ def crawl(site_keys: tuple[str, ...], db: str | None, sandbox: str | None, allow
 
     from crawler.crawl import CrawlOptions, run_crawl
 
-    profiles = _select_profiles(site_keys, sandbox)
+    profiles = _select_profiles(site_keys, sandbox, profile_files)
     allow = list(allow_hosts)
     if sandbox:
         parts = urlsplit(sandbox)
@@ -592,6 +595,8 @@ def migrate(db: str | None) -> None:
     finally:
         engine.dispose()
     click.echo(f"schema {before or 'empty'} -> {after}" if before != after else f"schema already at {after}")
+
+
 
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.workers import drain, worker_main
-from spiders.profile import SiteProfile
+from spiders.profile import Registry, SiteProfile
 from store.archive import finish_run, known_article_urls, upsert_sites
 from store.db import make_engine, resolve_db_url
 from store.migrate import migrate
@@ -191,7 +191,8 @@ def run_crawl(profiles: Sequence[SiteProfile], opts: CrawlOptions) -> CrawlResul
     crawler = process.create_crawler(SiteSpider)
     status, reason, error = "failed", "error", None
     try:
-        process.crawl(crawler, sites=keys, known=known, full_walk=full_walk, validators=validators,
+        process.crawl(crawler, sites=keys, registry=Registry(list(profiles)), known=known, full_walk=full_walk,
+                      validators=validators,
                       rechecks=[(d.url, d.site_key, d.step) for d in due])
         process.start()
         reason = str(crawler.stats.get_value("finish_reason", "unknown"))

@@ -152,6 +152,8 @@ class ChallengeMiddleware:
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
         kind = challenge_kind(response)
         if kind is None:
+            if response.status < 400:
+                _recover(self.crawler, request)
             return response
         host, _ = _host_port(request.url)
         self.counts[host] = self.counts.get(host, 0) + 1
@@ -163,15 +165,34 @@ class ChallengeMiddleware:
         return response
 
 
-def _slow_down(crawler: Crawler, request: Request, at_least: float) -> None:
+def _slot(crawler: Crawler, request: Request) -> Any:
     downloader = crawler.engine.downloader if crawler.engine else None
     if downloader is None:
-        return
+        return None
     key = request.meta.get("download_slot") or _host_port(request.url)[0]
-    slot = downloader.slots.get(key)
+    return downloader.slots.get(key)
+
+
+def _baselines(crawler: Crawler) -> dict[int, float]:
+    # a slot's delay before any back-off, by slot identity (Slot has __slots__: no attribute of ours)
+    return crawler.__dict__.setdefault("_govnews_baseline_delays", {})
+
+
+def _slow_down(crawler: Crawler, request: Request, at_least: float) -> None:
+    """Back the host off: its delay doubles (at least *at_least*, at most GOVNEWS_MAX_HOST_DELAY)."""
+    slot = _slot(crawler, request)
     if slot is not None:
+        _baselines(crawler).setdefault(id(slot), slot.delay)
         cap = crawler.settings.getfloat("GOVNEWS_MAX_HOST_DELAY", 300.0)
         slot.delay = min(max(slot.delay * 2, at_least), cap)
+
+
+def _recover(crawler: Crawler, request: Request) -> None:
+    """A good answer halves a backed-off host's delay again, down to what its profile asked for."""
+    slot = _slot(crawler, request)
+    baseline = _baselines(crawler).get(id(slot)) if slot is not None else None
+    if baseline is not None and slot.delay > baseline:
+        slot.delay = max(baseline, slot.delay / 2)
 
 
 def retry_after_seconds(value: bytes | str | None, *, now: float | None = None) -> float | None:

@@ -77,6 +77,10 @@ GOVNEWS_RETRY_AFTER_CAP = 120.0  # the longest Retry-After honoured
 GOVNEWS_PROGRESS = False  # live table on stderr, set by the CLI when stderr is a terminal
 GOVNEWS_RECHECK_DAYS = [1, 7, 30]  # refetch an article this many days after its first capture
 GOVNEWS_HEALTH_QUIET_RUNS = 5  # warn when this many runs in a row found nothing new on a site that answers
+GOVNEWS_SITE_MAX_REQUESTS = 50_000  # requests per site and run, whatever its lists do
+GOVNEWS_SITE_MAX_SECONDS = 6 * 3600  # after this long a site gets no new requests in this run
+GOVNEWS_TRAP_QUERY_VARIANTS = 40  # distinct query strings on one path before it counts as a trap
+GOVNEWS_TRAP_CALENDAR_PAGES = 30  # date-addressed pages per site before a calendar counts as a trap
 GOVNEWS_CLOCK = ""  # ISO time the recheck policy takes as now (tests, backfills); empty: the real time
 
 LOG_LEVEL = "WARNING"

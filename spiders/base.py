@@ -18,6 +18,7 @@ from twisted.python.failure import Failure
 from crawler.items import FetchFailed, PageSnapshot
 from spiders.profile import Registry, SiteProfile, load_registry
 from spiders.rules import extract_links, extract_url_literals, pagination_requests
+from spiders.traps import TrapConfig, TrapGuard, strip_session
 
 __all__ = ["SiteSpider"]
 
@@ -60,11 +61,36 @@ class SiteSpider(scrapy.Spider):
         self.rechecks = rechecks or []  # (url, site, step): archived articles the recheck policy wants again
         self.seen_articles: dict[str, set[str]] = defaultdict(set)
         self.list_pages: dict[str, int] = defaultdict(int)
+        self.seen_lists: dict[str, set[str]] = defaultdict(set)
+        self.traps = TrapGuard()
+        self.refused: list[FetchFailed] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        s = crawler.settings
+        spider.traps = TrapGuard(TrapConfig(
+            max_requests=s.getint("GOVNEWS_SITE_MAX_REQUESTS", 50_000),
+            max_seconds=s.getfloat("GOVNEWS_SITE_MAX_SECONDS", 6 * 3600.0),
+            max_query_variants=s.getint("GOVNEWS_TRAP_QUERY_VARIANTS", 40),
+            max_calendar_pages=s.getint("GOVNEWS_TRAP_CALENDAR_PAGES", 30),
+        ))
+        return spider
+
+    def _admit(self, profile: SiteProfile, url: str, *, start: bool = False) -> bool:
+        """Count *url* against the site's budget, or record why it is refused (a trap, a spent budget)."""
+        reason = self.traps.check(profile.key, url, allowed=start)
+        if reason is None:
+            return True
+        self.crawler.stats.inc_value(f"govnews/{profile.key}/refused/{reason}")
+        self.refused.append(FetchFailed(url=url, site=profile.key, reason=f"trap: {reason}"))
+        return False
 
     async def start(self) -> AsyncIterator[Request]:
         for profile in self.profiles.values():
             for url in profile.start_urls():
-                yield self._list_request(profile, url)
+                if self._admit(profile, url, start=True):
+                    yield self._list_request(profile, url)
         for url, site, step in self.rechecks:
             if site in self.profiles:
                 yield Request(url, callback=self.parse_article, errback=self.failed, dont_filter=True, priority=-2,
@@ -72,8 +98,9 @@ class SiteSpider(scrapy.Spider):
 
     # requests -------------------------------------------------------------------------------
 
-    def _list_request(self, profile: SiteProfile, url: str, method: str = "GET", formdata: Any = None) -> Request:
-        meta = {"site": profile.key, "kind": "list", "form": tuple(formdata or ())}
+    def _list_request(self, profile: SiteProfile, url: str, method: str = "GET", formdata: Any = None,
+                      *, page_no: int = 1) -> Request:
+        meta = {"site": profile.key, "kind": "list", "form": tuple(formdata or ()), "page_no": page_no}
         if method == "POST":
             return scrapy.FormRequest(url, formdata=list(formdata or ()), callback=self.parse_list,
                                       errback=self.failed, meta=meta)
@@ -130,7 +157,7 @@ class SiteSpider(scrapy.Spider):
         links = extract_links(text, response.url)
         new_articles = unseen = 0  # unseen: first met in this run; new: and not archived before
         seen = self.seen_articles[profile.key]
-        for url in dict.fromkeys(links + extract_url_literals(text, response.url)):
+        for url in dict.fromkeys(strip_session(u) for u in links + extract_url_literals(text, response.url)):
             if profile.is_article(url):
                 canonical = profile.canonical(url)
                 if canonical in seen:
@@ -141,19 +168,44 @@ class SiteSpider(scrapy.Spider):
                     self.crawler.stats.inc_value(f"govnews/{profile.key}/known_skipped")
                     continue
                 new_articles += 1
-                yield self._article_request(profile, canonical)
+                if self._admit(profile, canonical):
+                    yield self._article_request(profile, canonical)
             elif profile.is_list(url):
-                yield self._list_request(profile, url)
+                # a list found on a list is one step deeper: chains of them are bounded like a pager
+                depth = response.meta.get("page_no", 1) + 1
+                if depth > self._max_depth(profile):
+                    self.crawler.stats.inc_value(f"govnews/{profile.key}/refused/max_pages")
+                elif url not in self.seen_lists[profile.key] and self._admit(profile, url):
+                    self.seen_lists[profile.key].add(url)
+                    yield self._list_request(profile, url, page_no=depth)
             elif not profile.allows(url):
                 self.crawler.stats.inc_value(f"govnews/{profile.key}/offsite_links")
         self.crawler.stats.inc_value(f"govnews/{profile.key}/articles_found", new_articles)
+        yield from self._flush_refused()
         full = self.full_walk.get(profile.key, True)
+        page_no = response.meta.get("page_no", 1)
         for rule in profile.pagination:
+            if page_no >= rule.max_pages:  # a list that pages on and on is a trap too
+                self.crawler.stats.inc_value(f"govnews/{profile.key}/refused/max_pages")
+                continue
             for req in pagination_requests(rule, text, response.url, article_links=unseen,
                                            new_articles=new_articles, full_walk=full,
                                            form=response.meta.get("form", ())):
-                if profile.allows(req.url):
-                    yield self._list_request(profile, req.url, req.method, req.formdata)
+                nxt = strip_session(req.url)
+                # a pager is bounded by max_pages, not by the shape rules meant for discovered links
+                if (profile.allows(nxt) and nxt not in self.seen_lists[profile.key]
+                        and self._admit(profile, nxt, start=True)):
+                    self.seen_lists[profile.key].add(nxt)
+                    yield self._list_request(profile, nxt, req.method, req.formdata, page_no=page_no + 1)
+        yield from self._flush_refused()
+
+    @staticmethod
+    def _max_depth(profile: SiteProfile) -> int:
+        return max((rule.max_pages for rule in profile.pagination), default=1000) + 1
+
+    def _flush_refused(self) -> Iterator[FetchFailed]:
+        while self.refused:
+            yield self.refused.pop()
 
     def parse_article(self, response: Response) -> Iterator[PageSnapshot]:
         yield self.snapshot(response, "article")

@@ -192,16 +192,28 @@ class Registry:
         return [p for p in self if p.enabled and (group is None or p.group == group)]
 
 
-def load_registry(directory: Path = _SITES_DIR) -> Registry:
-    """Every profile in *directory*/*.yaml; each file names its group (national, provincial, sandbox)."""
-    profiles: list[SiteProfile] = []
-    for path in sorted(directory.glob("*.yaml")):
+def load_profile_file(path: Path) -> list[SiteProfile]:
+    """The profiles of one YAML file (`sites:` list, optional `group:` and `defaults:`)."""
+    try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        group = doc.get("group", path.stem)
-        defaults = doc.get("defaults", {}) or {}
-        for raw in doc.get("sites", []) or []:
-            merged = {**defaults, **raw}
-            if "politeness" in defaults and "politeness" in raw:
-                merged["politeness"] = {**defaults["politeness"], **raw["politeness"]}
-            profiles.append(_profile_from(merged, group=group, source=path.name))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ProfileError(f"{path}: cannot read profiles: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise ProfileError(f"{path}: expected a mapping with a 'sites' list")
+    group = doc.get("group", path.stem)
+    defaults = doc.get("defaults", {}) or {}
+    profiles = []
+    for raw in doc.get("sites", []) or []:
+        merged = {**defaults, **raw}
+        if "politeness" in defaults and "politeness" in raw:
+            merged["politeness"] = {**defaults["politeness"], **raw["politeness"]}
+        profiles.append(_profile_from(merged, group=group, source=path.name))
+    return profiles
+
+
+def load_registry(directory: Path = _SITES_DIR, *, extra: list[Path] | tuple[Path, ...] = ()) -> Registry:
+    """Every profile in *directory*/*.yaml, plus those of the *extra* files (e.g. `govnews sites add`)."""
+    profiles: list[SiteProfile] = []
+    for path in [*sorted(directory.glob("*.yaml")), *extra]:
+        profiles.extend(load_profile_file(Path(path)))
     return Registry(profiles)
