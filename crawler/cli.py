@@ -599,7 +599,9 @@ def migrate(db: str | None) -> None:
 
 
 
+from crawler.cli_export import export
 
+cli.add_command(export)
 
 
 

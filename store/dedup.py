@@ -28,7 +28,8 @@ class DedupOutcome:
 def _lock(session: Session) -> None:
     # cluster assignment is read-then-write; concurrent PostgreSQL workers take turns here
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(7416253)"))
+        # keyed by schema too, so archives sharing one database do not wait on each other
+        session.execute(text("SELECT pg_advisory_xact_lock(7416253, hashtext(current_schema()))"))
 
 
 def recompute_canonical(session: Session, cluster_id: int) -> None:
