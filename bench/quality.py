@@ -244,7 +244,7 @@ def run_trafilatura(case: Case) -> Outcome:
 
 def _summary(outcomes: list[Outcome]) -> dict[str, Any]:
     n = len(outcomes)
-    return {
+    summary = {
         "pages": n,
         "f1": round(statistics.fmean(o.f1 for o in outcomes), 4),
         "min_f1": round(min(o.f1 for o in outcomes), 4),
@@ -252,6 +252,10 @@ def _summary(outcomes: list[Outcome]) -> dict[str, Any]:
         "leaks": sum(len(o.leaks) for o in outcomes),
         **{f: round(sum(o.fields[f] for o in outcomes) / n, 4) for f in FIELDS},
     }
+    # one number to rank systems by: text, gold sentences and fields weigh alike; each leak costs a point
+    fields = statistics.fmean(summary[f] for f in FIELDS)
+    summary["score"] = round((summary["f1"] + summary["with"] + fields) / 3 - 0.01 * summary["leaks"] / n, 4)
+    return summary
 
 
 def evaluate(web: SampleWeb | None = None) -> dict[str, Any]:
@@ -329,14 +333,14 @@ def update_baseline(report: dict[str, Any]) -> list[str]:
 
 
 def _print_table(report: dict[str, Any], timing: dict[str, float] | None, show_pages: bool) -> None:
-    head = f"{'family':<11}{'n':>3}  {'F1 gov/traf':>13}  {'with':>11}  {'leaks':>7}  " + "  ".join(
+    head = f"{'family':<11}{'n':>3}  {'score':>11}  {'F1 gov/traf':>13}  {'with':>11}  {'leaks':>7}  " + "  ".join(
         f"{f[:6]:>11}" for f in FIELDS
     )
     print(head)
     for fam, s in [*report["families"].items(), ("ALL", report["overall"])]:
         g, t = s["govnews"], s["trafilatura"]
         cells = "  ".join(f"{g[f]:>5.2f}/{t[f]:<5.2f}" for f in FIELDS)
-        print(f"{fam:<11}{g['pages']:>3}  {g['f1']:>6.4f}/{t['f1']:<6.4f}  {g['with']:>5.2f}/{t['with']:<5.2f}  "
+        print(f"{fam:<11}{g['pages']:>3}  {g['score']:>5.3f}/{t['score']:<5.3f}  {g['f1']:>6.4f}/{t['f1']:<6.4f}  {g['with']:>5.2f}/{t['with']:<5.2f}  "
               f"{g['leaks']:>3}/{t['leaks']:<3}  {cells}")
     if timing:
         print(f"\nclean_html over {timing['pages']} sample-web article pages: median {timing['median_ms']} ms, "

@@ -67,6 +67,23 @@ def _strict(body: bytes, codec: str) -> str | None:
         return None
 
 
+def _controls(text: str) -> float:
+    """Share of C0 control characters other than tab and newlines in *text*."""
+    if not text:
+        return 0.0
+    return sum(1 for ch in text if ch < " " and ch not in "\t\n\r\f") / len(text)
+
+
+def _cut_utf8_tail(body: bytes) -> str | None:
+    """*body* as UTF-8 when only its last, incomplete character is invalid."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start >= len(body) - 3:
+            return body[: exc.start].decode("utf-8", "strict")
+    return None
+
+
 def decode_html(body: bytes, content_type: str | None = None) -> DecodedPage:
     """Decode *body*, trusting evidence (BOM, strict validity) over declarations."""
     declared = header_charset(content_type)
@@ -76,6 +93,9 @@ def decode_html(body: bytes, content_type: str | None = None) -> DecodedPage:
         if body.startswith(bom):
             return DecodedPage(body[len(bom):].decode(codec, "replace"), codec, declared, meta)
     text = _strict(body, "utf-8")
+    if text is None and (cut := _cut_utf8_tail(body)) is not None:
+        text = cut  # valid UTF-8 whose last character was cut off (a size limit): still UTF-8
+        flags.append("truncated_input")
     if text is not None:
         used = "utf-8"
     else:
@@ -92,6 +112,6 @@ def decode_html(body: bytes, content_type: str | None = None) -> DecodedPage:
     said = normalise_charset(declared) or normalise_charset(meta)
     if said and said != used and not text.isascii():
         flags.append("charset_mismatch")
-    if b"\x00" in body[:1024] and "undecodable" not in flags:
-        flags.append("binary_body")
+    if b"\x00" in body[:1024] or _controls(text[:4096]) > 0.1:
+        flags.append("binary_body")  # NUL bytes or control characters: not a page, whatever it decodes to
     return DecodedPage(text, used, declared, meta, tuple(flags))

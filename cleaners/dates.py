@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 
-__all__ = ["CST", "find_published", "parse_datetime"]
+__all__ = ["CST", "DATETIME", "find_published", "parse_datetime"]
 
 CST = timezone(timedelta(hours=8), "Asia/Shanghai")  # China has one offset and no DST since 1991
 
@@ -13,6 +13,8 @@ _DT = re.compile(
     r"(?P<y>(?:19|20)\d\d)\s*(?:年|-|/|\.)\s*(?P<m>\d{1,2})\s*(?:月|-|/|\.)\s*(?P<d>\d{1,2})\s*日?"
     r"(?:[\sT-]*(?P<H>\d{1,2})\s*(?::|时|點|点)\s*(?P<M>\d{1,2})\s*分?(?:\s*(?::|分)?\s*(?P<S>\d{1,2})\s*秒?)?)?"
 )
+DATETIME = _DT  # for cleaners that find dates inside metadata lines
+
 # labels that introduce the publication time; a bare date elsewhere (site header) is weaker evidence
 _LABELLED = re.compile(r"(?:发布时间|發布時間|发布日期|發布日期|发表时间|时间|時間|日期)\s*[:：]?\s*")
 

@@ -597,7 +597,10 @@ def migrate(db: str | None) -> None:
     click.echo(f"schema {before or 'empty'} -> {after}" if before != after else f"schema already at {after}")
 
 
+from crawler.cli_clean import clean, reprocess  # registered here so `govnews --help` lists them
 
+cli.add_command(clean)
+cli.add_command(reprocess)
 
 from crawler.cli_export import export
 

@@ -196,6 +196,14 @@ class Site:
         """Answer a request for this host, or ``None`` for 404."""
         raise NotImplementedError
 
+    def shows_time(self, article: Article) -> bool:
+        """Whether the article page shows its publication time (not only the day), in text or meta tags."""
+        return article.published is not None
+
+    def copies(self, article: Article) -> int:
+        """How many copies of the body the article page carries (print copies, hidden copies)."""
+        return 2 if "repeated_body" in article.flags else 1
+
     def html(
         self,
         text: str,

@@ -155,6 +155,13 @@ class ChongqingSite(Site):
         older = next((k for k, a in enumerate(column.articles) if a.sort_key[0] < moment), None)
         return column.page_count if older is None else older // column.per_page + 1
 
+    @staticmethod
+    def attachment_line(a: Article) -> str | None:
+        """The attachment list line some articles carry inside their content container (part of the document)."""
+        if a.kind == "filler" and a.published and a.published.day % 3 == 0:
+            return f"附件：{a.title}.pdf"
+        return None
+
     def _article(self, a: Article) -> Response:
         related = "".join(
             f'<li><a href="{r.path}" target="_blank">{esc(r.title)}</a></li>' for r in self.related(a)
@@ -168,7 +175,8 @@ class ChongqingSite(Site):
             )
         kicker = f'<div class="kicker">{esc(a.extra["kicker"])}</div>\n' if "kicker" in a.extra else ""
         attach = ""
-        if a.kind == "filler" and a.published and a.published.day % 3 == 0:
+        if self.attachment_line(a):
+            assert a.published is not None
             name = f"P0{a.published:%Y%m%d}{random.Random(a.path).randrange(10**11, 10**12)}"
             attach = (
                 f'\n<div class="fujian">附件：<a href="./{name}.pdf" appendix="true" '

@@ -75,6 +75,9 @@ class NmgwxSite(Site):
         )
         self.finish()
 
+    def shows_time(self, article: Article) -> bool:
+        return False  # the info line prints the day only and there are no meta tags
+
     def start_urls(self) -> list[str]:
         return [self.url("/news/list.asp?classid=3&page=1")]
 
@@ -154,7 +157,7 @@ class NmgwxSite(Site):
 <TR><TD class=content id=content>
 {paras}
 </TD></TR>{spam}
-<TR><TD align=right>责任编辑：{esc(a.editor or "网信办")}&nbsp;&nbsp;【<A href="javascript:window.print()">打印本页</A>】&nbsp;【<A href="javascript:window.close()">关闭窗口</A>】</TD></TR>
+<TR><TD align=right>{f"责任编辑：{esc(a.editor)}&nbsp;&nbsp;" if a.editor else ""}【<A href="javascript:window.print()">打印本页</A>】&nbsp;【<A href="javascript:window.close()">关闭窗口</A>】</TD></TR>
 <TR><TD align=center>扫一扫在手机打开当前页</TD></TR>
 </TABLE>
 <TABLE width="100%" border=0><TR><TD><B>相关文章</B></TD></TR>

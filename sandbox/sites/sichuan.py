@@ -43,7 +43,10 @@ CHARSET_CASES = {
     ),
     "E5": ("utf-8", "text/html; charset=gbk", '<meta charset="utf-8">', False),
     "E6": ("utf-8", "text/html; charset=gb2312", '<meta charset="utf-8">', True),
+    # E7: served right, but the CMS stored one paragraph as UTF-8 bytes read as GBK: mojibake at the source
+    "E7": ("utf-8", "text/html; charset=utf-8", '<meta charset="utf-8">', False),
 }
+E7_TITLE = "自贡市政务服务中心推行“一窗综办”改革"
 _CASE_TITLES = {
     "E1": "四川数字政务服务平台完成新一轮升级",
     "E2": "我省推进电子政务外网建设工作会议召开",
@@ -59,6 +62,13 @@ _FOOTER = """<div class="footer">
 <p>版权所有：四川省人民政府办公厅　蜀ICP备05003828号　川公网安备 51010402000507号　网站标识码：5100000062</p>
 <ul class="app"><li>微信</li><li>微博</li><li>客户端</li><li>头条号</li><li><a href="javascript:;">手机版</a> <a href="javascript:;">电脑版</a></li></ul>
 </div>"""
+
+
+def _source_mojibake_body() -> list[str]:
+    """A body whose third paragraph was published garbled: its UTF-8 bytes read as GBK by the CMS."""
+    body = filler_body(random.Random("sc:E7"))
+    body[2] = body[2].encode("utf-8").decode("gbk", "replace")
+    return body
 
 
 def _hex(key: str) -> str:
@@ -99,6 +109,22 @@ class SichuanSite(Site):
                     make_body=lambda c=case: filler_body(random.Random(f"sc:{c}"))[:2] + CHARSET_BODY,
                 )
             )
+        moment = at(2026, 3, 2, 10, 15)
+        self.add(
+            Article(
+                self.host,
+                _path(10_007, moment, "jrsc"),
+                E7_TITLE,
+                moment,
+                moment.date(),
+                "四川省人民政府办公厅",
+                column="jrsc",
+                charset_case="E7",
+                editor="刘堃",
+                flags=("mojibake_suspect",),
+                make_body=_source_mojibake_body,
+            )
+        )
         moment = at(2026, 2, 14, 15, 45)
         self.flaky = self.add(
             Article(
@@ -136,6 +162,12 @@ class SichuanSite(Site):
             )
         )
         self.finish()
+
+    def shows_time(self, article: Article) -> bool:
+        return article.path != LEGACY_E2 and article.published is not None  # the legacy page prints the day only
+
+    def copies(self, article: Article) -> int:
+        return 1 if article.path == LEGACY_E2 else 2  # the current template repeats the article in .printArea
 
     def start_urls(self) -> list[str]:
         return [self.url(f"{BASE}/jrsc_list.shtml")]
