@@ -61,18 +61,22 @@ def cli() -> None:
 # sites ----------------------------------------------------------------------------------------
 
 
-@cli.command()
+@cli.group(invoke_without_command=True)
 @click.option("--all", "show_all", is_flag=True, help="Include disabled profiles and the sample web's.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
 @_fail_cleanly
-def sites(show_all: bool, as_json: bool) -> None:
-    """List the site profiles govnews knows.
+def sites(ctx: click.Context, show_all: bool, as_json: bool) -> None:
+    """List the site profiles govnews knows; `sites detect` and `sites add` propose new ones.
 
     Example:
 
     \b
         govnews sites --all --json
+        govnews sites detect https://www.jswx.gov.cn/
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from spiders.profile import load_registry
 
     registry = load_registry()
@@ -80,7 +84,6 @@ def sites(show_all: bool, as_json: bool) -> None:
     if as_json:
         _emit_json(rows)
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title="site profiles")
@@ -89,7 +92,77 @@ def sites(show_all: bool, as_json: bool) -> None:
     for r in rows:
         table.add_row(r["key"], r["name"], r["group"], r["family"], "yes" if r["enabled"] else "no",
                       r["start_urls"][0] + (f" (+{len(r['start_urls']) - 1})" if len(r["start_urls"]) > 1 else ""))
-    Console().print(table)
+    _console().print(table)
+
+
+def _fetcher(sandbox: str | None, allow_hosts: tuple[str, ...]) -> Any:
+    from crawler.settings import USER_AGENT
+    from spiders.detect import Fetcher
+
+    return Fetcher(user_agent=USER_AGENT, delay=0.0 if sandbox else 1.5, proxy=sandbox, allow_hosts=allow_hosts)
+
+
+def _detect(url: str, sandbox: str | None, allow_hosts: tuple[str, ...], key: str | None = None) -> Any:
+    from spiders.detect import DetectError, detect
+
+    try:
+        return detect(url, _fetcher(sandbox, allow_hosts), key=key)
+    except DetectError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+_sandbox_option = click.option("--sandbox", metavar="URL", help="Reach *.test hosts through the sample web at URL.")
+_allow_option = click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST:PORT",
+                             help="Admit this host even on a loopback or private address (repeatable).")
+
+
+@sites.command("detect")
+@click.argument("url")
+@_sandbox_option
+@_allow_option
+@click.option("--json", "as_json", is_flag=True, help="Print the proposal as JSON.")
+@_fail_cleanly
+def sites_detect(url: str, sandbox: str | None, allow_hosts: tuple[str, ...], as_json: bool) -> None:
+    """Fetch a few pages of a site, politely, and propose a profile, with the evidence for each choice.
+
+    Example:
+
+    \b
+        govnews sites detect https://www.cq.gov.cn/
+    """
+    d = _detect(url, sandbox, allow_hosts)
+    if as_json:
+        _emit_json(d.public())
+        return
+    click.echo(d.yaml())
+
+
+@sites.command("add")
+@click.argument("url")
+@click.option("--key", help="Profile key (default: from the host name).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("profiles"),
+              show_default=True, help="Directory for the profile file.")
+@_sandbox_option
+@_allow_option
+@_fail_cleanly
+def sites_add(url: str, key: str | None, out_dir: Path, sandbox: str | None, allow_hosts: tuple[str, ...]) -> None:
+    """Detect a site and write the proposed profile to review; crawl it with `crawl --profiles FILE`.
+
+    The profile is written disabled: read the evidence, adjust, then set `enabled: true`.
+
+    Example:
+
+    \b
+        govnews sites add https://www.cq.gov.cn/ --key chongqing
+        govnews crawl --profiles profiles/chongqing.yaml --site chongqing
+    """
+    d = _detect(url, sandbox, allow_hosts, key=key)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{d.profile.key}.yaml"
+    if path.exists():
+        raise click.ClickException(f"{path} exists; choose another --key or remove it")
+    path.write_text(d.yaml(), encoding="utf-8")
+    click.echo(f"wrote {path} ({d.family}; pagination {', '.join(r.kind for r in d.profile.pagination) or 'none'})")
 
 
 # crawl ----------------------------------------------------------------------------------------
@@ -174,10 +247,12 @@ def _console() -> Any:
 @click.option("--full", is_flag=True, help="Walk every list page, not only up to the first fully archived one.")
 @click.option("--profiles", "profile_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Also load site profiles from this YAML file (repeatable); crawl them with --site.")
+@click.option("--url", "urls", multiple=True, metavar="URL",
+              help="Crawl this site ad hoc with a detected profile (repeatable); nothing but the archive is saved.")
 @_fail_cleanly
 def crawl(site_keys: tuple[str, ...], db: str | None, sandbox: str | None, allow_hosts: tuple[str, ...],
           workers: int, settings: tuple[str, ...], as_json: bool, progress: bool | None, full: bool,
-          profile_files: tuple[Path, ...]) -> None:
+          profile_files: tuple[Path, ...], urls: tuple[str, ...]) -> None:
     """Crawl sites into the archive: raw captures first, then clean articles.
 
     Without --site, every enabled profile is crawled. Cleaning workers start and stop with the crawl.
@@ -188,12 +263,17 @@ def crawl(site_keys: tuple[str, ...], db: str | None, sandbox: str | None, allow
         govnews crawl --site cac --site jswx
         govnews sandbox serve --port 8800 &
         govnews crawl --sandbox http://127.0.0.1:8800 --db sqlite:///tmp/sample.db
+        govnews crawl --url https://www.cq.gov.cn/          # ad hoc, with a detected profile
     """
     from urllib.parse import urlsplit
 
     from crawler.crawl import CrawlOptions, run_crawl
 
-    profiles = _select_profiles(site_keys, sandbox, profile_files)
+    if urls:
+        profiles = [_detect(u, sandbox, allow_hosts).profile for u in urls]
+        profiles += [p for p in (_select_profiles(site_keys, sandbox, profile_files) if site_keys else [])]
+    else:
+        profiles = _select_profiles(site_keys, sandbox, profile_files)
     allow = list(allow_hosts)
     if sandbox:
         parts = urlsplit(sandbox)

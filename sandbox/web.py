@@ -38,6 +38,18 @@ _STALL_CAP_MS = 30_000
 _SPECIAL_KEYS = ("robots_disallowed", "offsite", "challenge", "not_found", "soft_404", "flaky_500", "stall")
 
 
+def _portal(site: Site) -> Response:
+    """A plain home page for a site whose templates have none: its columns and newest articles."""
+    from .model import esc
+
+    columns = "".join(f'<li><a href="{u.split(site.host, 1)[1]}">栏目{i + 1}</a></li>'
+                      for i, u in enumerate(site.start_urls()))
+    newest = "".join(f'<li><a href="{a.path}">{esc(a.title)}</a></li>' for a in site.articles[:6])
+    html = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{esc(site.name)}</title></head><body>"
+            f"<h1>{esc(site.name)}</h1><ul class='nav'>{columns}</ul><ul class='news'>{newest}</ul></body></html>")
+    return site.html(html, charset="utf-8", content_type="text/html; charset=utf-8")
+
+
 class SampleWeb:
     """Every site of the sample web, built lazily enough that ``scale=700`` takes well under a second.
 
@@ -145,6 +157,8 @@ class SampleWeb:
                 "text/html; charset=utf-8",
             )
         response = site.route(path, query, method, body_bytes)
+        if response is None and path == "/":
+            response = _portal(site)
         if response is None:
             return Response(404, {"Content-Type": "text/html; charset=utf-8"}, _NOT_FOUND.encode())
         if response.status == 200 and "ETag" in response.headers and self._not_modified(response, hdrs):

@@ -77,9 +77,9 @@ class SiteSpider(scrapy.Spider):
         ))
         return spider
 
-    def _admit(self, profile: SiteProfile, url: str, *, start: bool = False) -> bool:
+    def _admit(self, profile: SiteProfile, url: str, *, start: bool = False, article: bool = False) -> bool:
         """Count *url* against the site's budget, or record why it is refused (a trap, a spent budget)."""
-        reason = self.traps.check(profile.key, url, allowed=start)
+        reason = self.traps.check(profile.key, url, allowed=start, article=article)
         if reason is None:
             return True
         self.crawler.stats.inc_value(f"govnews/{profile.key}/refused/{reason}")
@@ -168,7 +168,7 @@ class SiteSpider(scrapy.Spider):
                     self.crawler.stats.inc_value(f"govnews/{profile.key}/known_skipped")
                     continue
                 new_articles += 1
-                if self._admit(profile, canonical):
+                if self._admit(profile, canonical, article=True):
                     yield self._article_request(profile, canonical)
             elif profile.is_list(url):
                 # a list found on a list is one step deeper: chains of them are bounded like a pager

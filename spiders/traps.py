@@ -53,10 +53,12 @@ class TrapGuard:
         self.variants: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.calendar: dict[str, set[str]] = defaultdict(set)
 
-    def check(self, site: str, url: str, *, allowed: bool = False) -> str | None:
+    def check(self, site: str, url: str, *, allowed: bool = False, article: bool = False) -> str | None:
         """The reason to refuse *url*, or None; a None counts the request against the site's budget.
 
-        *allowed* (a profile's own start URL) skips the shape rules but not the budgets.
+        *allowed* (a profile's own start URL, a pager's next page) skips the shape rules but not the
+        budgets. An *article* URL matched the profile's article pattern: dates and ids in it are normal,
+        so only the length and repeating-path rules apply.
         """
         c = self.config
         if self.requests[site] >= c.max_requests:
@@ -64,13 +66,13 @@ class TrapGuard:
         if time.monotonic() - self.started > c.max_seconds:
             return "site_time_budget"
         if not allowed:
-            reason = self._shape(site, url)
+            reason = self._shape(site, url, article=article)
             if reason:
                 return reason
         self.requests[site] += 1
         return None
 
-    def _shape(self, site: str, url: str) -> str | None:
+    def _shape(self, site: str, url: str, *, article: bool = False) -> str | None:
         c = self.config
         if len(url) > c.max_url_length:
             return "url_too_long"
@@ -78,6 +80,8 @@ class TrapGuard:
         segments = [s for s in parts.path.split("/") if s]
         if segments and max(segments.count(s) for s in set(segments)) > c.max_segment_repeats:
             return "repeating_path"
+        if article:
+            return None
         params = parse_qsl(parts.query, keep_blank_values=True)
         if len(params) > c.max_params:
             return "too_many_params"

@@ -128,3 +128,22 @@ def test_shipped_profiles_load_and_real_sites_match_their_documented_urls() -> N
     assert reg["chongqing_portal"].canonical(
         "https://www.cq.gov.cn/ywdt/jrcq/202606/t20260614_15751731_app.html"
     ) == "https://www.cq.gov.cn/ywdt/jrcq/202606/t20260614_15751731.html"
+
+
+def test_trap_guard_bounds_lists_but_not_dated_article_urls() -> None:
+    from spiders.traps import TrapConfig, TrapGuard, strip_session
+
+    guard = TrapGuard(TrapConfig(max_calendar_pages=3, max_query_variants=2, max_requests=100))
+    articles = [f"http://h.test/anquan/zixun/202606/t202606{d:02d}_14000{d:02d}.shtml" for d in range(1, 29)]
+    assert all(guard.check("s", u, article=True) is None for u in articles)  # dates in article URLs are normal
+    days = [guard.check("s", f"http://h.test/calendar/2026-06-{d:02d}.html") for d in range(1, 6)]
+    assert days == [None, None, None, "calendar", "calendar"]
+    assert guard.check("s", "http://h.test/cal?year=2999") == "calendar"
+    assert guard.check("s", "http://h.test/search?q=x") == "search_page"
+    assert guard.check("s", "http://h.test/a/b/a/b/a/x.html") == "repeating_path"
+    assert [guard.check("s", f"http://h.test/f.html?x={i}") for i in range(4)] == [None, None, "query_variants",
+                                                                                   "query_variants"]
+    assert strip_session("http://h.test/l.html;jsessionid=AB12?x=1&PHPSESSID=zz") == "http://h.test/l.html?x=1"
+    small = TrapGuard(TrapConfig(max_requests=2))
+    assert [small.check("s", f"http://h.test/{i}.html", allowed=True) for i in range(3)] == [None, None,
+                                                                                           "site_request_budget"]
