@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from bench._corpus import build  # noqa: E402
 from bench.dedup import backend_url  # noqa: E402
-from store import make_engine  # noqa: E402
+from store import make_engine, migrate  # noqa: E402
 from store.models import Article  # noqa: E402
 from store.search import search  # noqa: E402
 
@@ -71,6 +71,8 @@ def main() -> None:
     for backend in (["sqlite", "postgresql"] if args.backend == "both" else [args.backend]):
         url = backend_url(backend, args.n, fresh=False)
         engine = make_engine(url)
+        if _exists_url(engine):
+            migrate(engine)  # an archive built by an older govnews gets the newer columns first
         with Session(engine) as s:
             have = s.scalar(select(func.count()).select_from(Article)) if _exists(s) else 0
         if have != args.n:
@@ -94,6 +96,12 @@ def main() -> None:
                     p95 = times[int(len(times) * 0.95) - 1]
                     print(f"{label:12} {fname:11} {statistics.median(times):8.1f} {p95:8.1f} {hits:6d}")
         engine.dispose()
+
+
+def _exists_url(engine: object) -> bool:
+    from sqlalchemy import inspect
+
+    return "articles" in inspect(engine).get_table_names()
 
 
 def _exists(s: Session) -> bool:

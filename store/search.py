@@ -160,6 +160,7 @@ def _occurrences(column: Any, needle: str) -> Any:
     return cast(func.length(hay) - func.length(func.replace(hay, needle, "")), Float) / len(needle)
 
 
+RELEVANCE_WINDOW = 5000  # matches considered per query, newest first
 _LEAD_CHARS = 400  # relevance reads the title and the lead: cheap, and where a news article says what it is about
 
 
@@ -191,7 +192,8 @@ def search(
 
     Dates are days in Asia/Shanghai, both ends inclusive. One result per reprint cluster (its
     canonical member when that matches) unless *all_copies*. Ties go to the newest, then the
-    highest id, so the order is total and the same on every backend.
+    highest id, so the order is total and the same on every backend. Relevance ranks the newest
+    RELEVANCE_WINDOW matches (after the filters), so a word that matches everything stays fast.
     """
     if sort not in ("relevance", "date"):
         raise ValueError(f"sort must be 'relevance' or 'date', not {sort!r}")
@@ -210,10 +212,19 @@ def search(
         conds.append(Article.source == source)
     if lang:
         conds.append(Article.language == lang)
+    # the newest matches are ranked: a one-character word can match every article, and scoring or
+    # collapsing all of them would make a broad query cost seconds (bench/search.py)
+    window = (
+        select(Article.id)
+        .where(and_(*conds))
+        .order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
+        .limit(RELEVANCE_WINDOW)
+        .scalar_subquery()
+    )
     score = _score(terms) if sort == "relevance" else literal(0.0)
     hits = (
         select(Article.id, Article.cluster_id, Article.published_at, score.label("score"))
-        .where(and_(*conds))
+        .where(Article.id.in_(window))
         .cte("hits")
         .prefix_with("MATERIALIZED")  # score each hit once, not again in every later clause
     )
