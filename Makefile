@@ -12,6 +12,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[postgres]'
 	$(BIN)/python -m pip install -q --group dev
+	# the web UI tests drive Debian's Chromium (no browser can be downloaded); CJK fonts for its pages
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk)
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -686,7 +686,9 @@ from crawler.cli_export import export
 
 cli.add_command(export)
 
+from crawler.cli_web import web
 
+cli.add_command(web)
 
 
 def main() -> None:

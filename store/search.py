@@ -134,6 +134,10 @@ def rebuild_index(session: Session) -> int:
 def ensure_index_current(session: Session) -> None:
     row = session.get(SearchMeta, "segmenter_version")
     if row is None:
+        # an archive from before the index existed (schema 0001) has articles but an empty index
+        if session.scalar(select(Article.id).limit(1)) is not None:
+            rebuild_index(session)
+            return
         session.merge(SearchMeta(key="segmenter_version", value=SEGMENTER_VERSION))
         session.commit()
     elif row.value != SEGMENTER_VERSION:
