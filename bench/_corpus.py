@@ -10,8 +10,9 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from cleaners.dedup import exact_key
@@ -22,7 +23,6 @@ from store.archive import ArticleRow, CaptureData, record_capture, save_article
 from store.dedup import assign_cluster
 from store.models import Article
 from store.search import index_article
-from sqlalchemy import select, text
 
 CST = __import__("datetime").timezone(timedelta(hours=8))
 SITES = ("cac", "jswx", "jiangsu", "sc", "cq", "gov", "taiwan", "nmgwx")
@@ -42,7 +42,7 @@ def article(i: int) -> tuple[str, str, str, datetime]:
     """(site, title, body, published) of generated article *i*; deterministic."""
     rng = random.Random(f"bench:{i}")
     if i % 40 == 39:  # a reprint of an earlier article, with the chrome changes reprints have
-        site, title, body, published = article(rng.randrange(0, i - 1))
+        _site, title, body, published = article(rng.randrange(0, i - 1))
         return (SITES[i % len(SITES)], "转发：" + title, "\n".join("　　" + p for p in body.split("\n"))
                 + "\n（责任编辑：王某）", published + timedelta(days=1))
     title = filler_title(rng)

@@ -16,12 +16,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, select, text  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
-from bench._corpus import build  # noqa: E402
-from store import make_engine  # noqa: E402
-from store.models import Article, Cluster  # noqa: E402
+from bench._corpus import build
+from store import make_engine
+from store.models import Article, Cluster
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

@@ -45,12 +45,12 @@ def main() -> None:
                "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
                "-s", "GOVNEWS_RETRY_AFTER_CAP=2", "-s", "GOVNEWS_RETRY_BACKOFF_BASE=0.2"]
         t0 = time.perf_counter()
-        out = tempfile.TemporaryFile()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        out.seek(0)
-        summary = json.loads(out.read() or b"{}")
+        with tempfile.TemporaryFile() as out:
+            proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL)
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - t0
+            out.seek(0)
+            summary = json.loads(out.read() or b"{}")
         log = server.requests
     notes = {s.path: s.note for s in SCENARIOS}
     per: Counter[str] = Counter()

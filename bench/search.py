@@ -18,14 +18,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, select, text  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
-from bench._corpus import build  # noqa: E402
-from bench.dedup import backend_url  # noqa: E402
-from store import make_engine, migrate  # noqa: E402
-from store.models import Article  # noqa: E402
-from store.search import search  # noqa: E402
+from bench._corpus import build
+from bench.dedup import backend_url
+from store import make_engine, migrate
+from store.models import Article
+from store.search import search
 
 QUERIES = {
     "1 char": ["网", "扶", "镕"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import crawler.settings as settings
+from crawler import settings
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "settings.md"
 

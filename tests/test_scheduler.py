@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -101,7 +102,7 @@ def test_two_schedulers_never_crawl_one_site_at_once(sample_web: Any, tmp_path: 
     assert a.wait(timeout=300) == 0 and b.wait(timeout=300) == 0
     runs = [r for r in _runs(db) if "sandbox-cq" in (r.sites or [])]
     assert runs and all(r.status == "finished" for r in runs)
-    for one, two in zip(runs, runs[1:], strict=False):
+    for one, two in itertools.pairwise(runs):
         assert two.started_at >= one.finished_at  # never overlapping
     fetched = [f"{e['host']}{e['path']}" for e in sample_web.requests if e["status"] == 200 and "/t20" in e["path"]]
     assert len(fetched) == len(set(fetched))  # no article fetched by both
