@@ -69,7 +69,9 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(response.delay)
         if via_site and response.headers.get("Content-Type", "").startswith("text/html"):
             response = owner.rewrite_for_browser(response)
-        sent = self._send(response)
+        with_body = response.status != 304 and self.command != "HEAD"
+        # logged before the answer goes out: a client that reads the log right after its response
+        # must find the entry there
         owner.record(
             {
                 "ts": time.time(),
@@ -79,11 +81,12 @@ class _Handler(BaseHTTPRequestHandler):
                 "status": response.status,
                 "ua": self.headers.get("User-Agent"),
                 "referer": self.headers.get("Referer"),
-                "bytes": sent,
+                "bytes": len(response.body) if with_body else 0,
                 "if_none_match": self.headers.get("If-None-Match"),
                 "if_modified_since": self.headers.get("If-Modified-Since"),
             }
         )
+        self._send(response)
 
     def _loopback(self, path: str) -> Response:
         """Requests addressed to the server itself: follow a /_site/ Referer, else list the sites."""
