@@ -32,6 +32,7 @@ __all__ = [
     "count_excluded",
     "count_records",
     "iter_records",
+    "records_for_ids",
     "warc_record_id",
 ]
 
@@ -183,10 +184,9 @@ def count_excluded(session: Session, filters: ExportFilters) -> int:
     return int(session.scalar(select(func.count()).select_from(Article).where(*conds, _damaged())) or 0)
 
 
-def iter_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
-    """The export's records in row-id order, as dicts keyed by FIELDS (native date and time types)."""
+def _record_select() -> Any:
     canon = aliased(Article)
-    stmt = (
+    return (
         select(Article.id, Article.url, Article.site_key, Article.cluster_id, Article.title, Article.published_at,
                Article.published_date, Article.source, Article.author, Article.editor, Article.language,
                Article.script, Article.flags, Article.body, Article.dup_reason, Article.cleaner_version,
@@ -195,38 +195,52 @@ def iter_records(session: Session, filters: ExportFilters) -> Iterator[dict[str,
         .join(Capture, Capture.id == Article.capture_id)
         .outerjoin(Cluster, Cluster.id == Article.cluster_id)
         .outerjoin(canon, canon.id == Cluster.canonical_id)
-        .order_by(Article.id)
     )
+
+
+def _record(row: Any) -> dict[str, Any]:
+    key = article_key(row.url)
+    return {
+        "article_id": key,
+        "row_id": row.id,
+        "cluster_id": row.cluster_id,
+        "canonical_article_id": article_key(row.canonical_url) if row.canonical_url else key,
+        "is_canonical": row.canonical_id is None or row.canonical_id == row.id,
+        "copies": int(row.size or 1),
+        "site": row.site_key,
+        "url": row.url,
+        "title": row.title,
+        "published": row.published_at.astimezone(CST) if row.published_at else None,
+        "date": row.published_date,
+        "source": row.source,
+        "author": row.author,
+        "editor": row.editor,
+        "language": row.language,
+        "script": row.script,
+        "flags": list(row.flags or []),
+        "body": row.body,
+        "dup_reason": row.dup_reason,
+        "cleaner_version": row.cleaner_version,
+        "capture_id": row.capture_id,
+        "fetched_at": row.fetched_at,
+        "capture_sha256": row.body_sha256,
+        "warc_record_id": warc_record_id(row.capture_id, row.body_sha256, row.final_url, row.fetched_at,
+                                         "revisit" if row.revisit_of is not None else "response"),
+    }
+
+
+def iter_records(session: Session, filters: ExportFilters) -> Iterator[dict[str, Any]]:
+    """The export's records in row-id order, as dicts keyed by FIELDS (native date and time types)."""
+    stmt = _record_select().order_by(Article.id)
     if filters.copies == "all":
         stmt = stmt.where(*_conditions(filters))
     else:
         stmt = stmt.where(Article.id.in_(chosen_articles(filters)))
     for row in session.execute(stmt.execution_options(yield_per=_BATCH)):
-        key = article_key(row.url)
-        yield {
-            "article_id": key,
-            "row_id": row.id,
-            "cluster_id": row.cluster_id,
-            "canonical_article_id": article_key(row.canonical_url) if row.canonical_url else key,
-            "is_canonical": row.canonical_id is None or row.canonical_id == row.id,
-            "copies": int(row.size or 1),
-            "site": row.site_key,
-            "url": row.url,
-            "title": row.title,
-            "published": row.published_at.astimezone(CST) if row.published_at else None,
-            "date": row.published_date,
-            "source": row.source,
-            "author": row.author,
-            "editor": row.editor,
-            "language": row.language,
-            "script": row.script,
-            "flags": list(row.flags or []),
-            "body": row.body,
-            "dup_reason": row.dup_reason,
-            "cleaner_version": row.cleaner_version,
-            "capture_id": row.capture_id,
-            "fetched_at": row.fetched_at,
-            "capture_sha256": row.body_sha256,
-            "warc_record_id": warc_record_id(row.capture_id, row.body_sha256, row.final_url, row.fetched_at,
-                                             "revisit" if row.revisit_of is not None else "response"),
-        }
+        yield _record(row)
+
+
+def records_for_ids(session: Session, ids: list[int]) -> list[dict[str, Any]]:
+    """The export records of these articles, in the order given (a search's results, say)."""
+    by_id = {row.id: _record(row) for row in session.execute(_record_select().where(Article.id.in_(ids)))}
+    return [by_id[i] for i in ids if i in by_id]

@@ -17,7 +17,7 @@ from store.corpus import FIELDS
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["CORPUS_FORMATS", "RecordWriter", "as_text", "open_writer", "parquet_schema"]
+__all__ = ["CORPUS_FORMATS", "RecordWriter", "as_text", "csv_row", "open_writer", "parquet_schema"]
 
 CORPUS_FORMATS = ("jsonl", "csv", "parquet")
 FLAG_SEPARATOR = ";"  # CSV cells hold the flag list joined by this; flag names are snake_case
@@ -60,10 +60,15 @@ class CsvWriter:
         self._w.writerow([f.name for f in FIELDS])
 
     def write(self, record: dict[str, Any]) -> None:
-        self._w.writerow([_cell(record[f.name]) for f in FIELDS])
+        self._w.writerow(csv_row(record))
 
     def close(self) -> None:
         self._f.close()
+
+
+def csv_row(record: dict[str, Any]) -> list[str]:
+    """One record as CSV cells, in FIELDS order (the export's and the web download's format)."""
+    return [_cell(record[f.name]) for f in FIELDS]
 
 
 def _cell(value: Any) -> str:
