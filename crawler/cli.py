@@ -249,10 +249,13 @@ def _console() -> Any:
               help="Also load site profiles from this YAML file (repeatable); crawl them with --site.")
 @click.option("--url", "urls", multiple=True, metavar="URL",
               help="Crawl this site ad hoc with a detected profile (repeatable); nothing but the archive is saved.")
+@click.option("--frontier", metavar="REDIS_URL",
+              help="Work a shared frontier loaded by `govnews seed` (one of many crawl processes).")
+@click.option("--name", "frontier_name", default="govnews", show_default=True, help="The frontier's name.")
 @_fail_cleanly
 def crawl(site_keys: tuple[str, ...], db: str | None, sandbox: str | None, allow_hosts: tuple[str, ...],
           workers: int, settings: tuple[str, ...], as_json: bool, progress: bool | None, full: bool,
-          profile_files: tuple[Path, ...], urls: tuple[str, ...]) -> None:
+          profile_files: tuple[Path, ...], urls: tuple[str, ...], frontier: str | None, frontier_name: str) -> None:
     """Crawl sites into the archive: raw captures first, then clean articles.
 
     Without --site, every enabled profile is crawled. Cleaning workers start and stop with the crawl.
@@ -264,11 +267,25 @@ def crawl(site_keys: tuple[str, ...], db: str | None, sandbox: str | None, allow
         govnews sandbox serve --port 8800 &
         govnews crawl --sandbox http://127.0.0.1:8800 --db sqlite:///tmp/sample.db
         govnews crawl --url https://www.cq.gov.cn/          # ad hoc, with a detected profile
+        govnews crawl --frontier redis://10.0.0.5:6379/0 --db postgresql+psycopg://archive/govnews
+
+    With --frontier, the sites and start URLs come from the frontier (see `govnews seed`); run as many
+    such processes, on as many machines, as the sites allow.
     """
     from urllib.parse import urlsplit
 
     from crawler.crawl import CrawlOptions, run_crawl
 
+    if frontier:
+        from crawler.cli_fleet import crawl_from_frontier
+
+        if site_keys or urls or full:
+            raise click.UsageError("--site, --url and --full are given to `govnews seed`, not to crawl --frontier")
+        crawl_from_frontier(frontier, frontier_name, db=db, sandbox=sandbox, allow_hosts=allow_hosts,
+                            workers=workers, settings=_parse_settings(settings), as_json=as_json,
+                            progress=sys.stderr.isatty() if progress is None else progress,
+                            profile_files=profile_files)
+        return
     if urls:
         profiles = [_detect(u, sandbox, allow_hosts).profile for u in urls]
         profiles += [p for p in (_select_profiles(site_keys, sandbox, profile_files) if site_keys else [])]
@@ -689,6 +706,12 @@ cli.add_command(export)
 from crawler.cli_web import web
 
 cli.add_command(web)
+
+from crawler.cli_fleet import seed, status, worker
+
+cli.add_command(seed)
+cli.add_command(worker)
+cli.add_command(status)
 
 
 def main() -> None:

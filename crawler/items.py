@@ -26,6 +26,7 @@ class PageSnapshot:
     declared_charset: str | None = None
     truncated: bool = False
     recheck_step: int | None = None  # set when the recheck policy asked for this fetch
+    frontier_id: str | None = None  # the shared frontier's fingerprint of the request (fleet crawls)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -33,3 +34,4 @@ class FetchFailed:
     url: str
     site: str
     reason: str
+    frontier_id: str | None = None

@@ -161,6 +161,7 @@ class ChallengeMiddleware:
         self.crawler.stats.inc_value(f"govnews/{site}/challenges")
         request.meta["govnews_challenge"] = kind
         _slow_down(self.crawler, request, self.backoff)
+        _fleet_backoff(self.crawler, request, self.backoff)
         logger.warning("Challenge page (%(kind)s) from %(url)s: backing off", {"kind": kind, "url": request.url})
         return response
 
@@ -185,6 +186,15 @@ def _slow_down(crawler: Crawler, request: Request, at_least: float) -> None:
         _baselines(crawler).setdefault(id(slot), slot.delay)
         cap = crawler.settings.getfloat("GOVNEWS_MAX_HOST_DELAY", 300.0)
         slot.delay = min(max(slot.delay * 2, at_least), cap)
+
+
+def _fleet_backoff(crawler: Crawler, request: Request, seconds: float) -> None:
+    """In a fleet, a challenge or a Retry-After holds the host back for every process, not just this one."""
+    from crawler.fleet import fleet_of
+
+    fleet = fleet_of(crawler)
+    if fleet is not None and seconds > 0:
+        fleet.backoff(request.url, seconds)
 
 
 def _recover(crawler: Crawler, request: Request) -> None:
@@ -230,6 +240,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             delay = self._delay(request, response)
             result.meta["govnews_not_before"] = time.monotonic() + delay
             _slow_down(self.crawler, request, min(delay, 10.0))
+            _fleet_backoff(self.crawler, request, delay)
         return result
 
     def process_exception(self, request: Request, exception: Exception, spider: Any = None) -> Any:

@@ -32,6 +32,9 @@ class ArchivePipeline:
         self.db_url = crawler.settings.get("GOVNEWS_DB")
         self.run_id = crawler.settings.getint("GOVNEWS_RUN_ID") or None
         self.session: Session | None = None
+        from crawler.fleet import fleet_of
+
+        self.fleet = fleet_of(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -55,6 +58,7 @@ class ArchivePipeline:
             stats.inc_value(f"govnews/{item.site}/failures/{kind}")
             if kind not in ("robots_disallowed", "IgnoreRequest"):  # refusals by policy are not errors
                 stats.inc_value(f"govnews/{item.site}/errors")
+            self._committed(item.frontier_id)
             return item
         if not isinstance(item, PageSnapshot):
             return item
@@ -74,6 +78,7 @@ class ArchivePipeline:
             truncated=item.truncated,
             run_id=self.run_id,
             declared_charset=item.declared_charset,
+            fetch_key=f"{self.run_id}:{item.frontier_id}" if item.frontier_id else None,
         )
         _id, new = record_capture(self.session, data)
         if item.recheck_step is not None:
@@ -88,4 +93,13 @@ class ArchivePipeline:
             stats.inc_value(f"govnews/{item.site}/http_{item.status}")
         if item.kind == "article" and item.status == 200 and not item.challenge:
             stats.inc_value(f"govnews/{item.site}/article_pages")
+        self._committed(item.frontier_id)
         return item
+
+    def _committed(self, frontier_id: str | None) -> None:
+        # the capture (or failure) is committed: the shared frontier may now forget the request
+        if self.fleet is not None and frontier_id is not None:
+            from crawler.faults import maybe_die
+
+            maybe_die("commit")
+            self.fleet.item_committed(frontier_id)

@@ -61,6 +61,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
+    "scrapy.extensions.remote_control.RemoteControl": None,  # no listening port on a crawl machine
     "crawler.progress.ProgressExtension": 500,
 }
 
@@ -82,6 +83,15 @@ GOVNEWS_SITE_MAX_SECONDS = 6 * 3600  # after this long a site gets no new reques
 GOVNEWS_TRAP_QUERY_VARIANTS = 40  # distinct query strings on one path before it counts as a trap
 GOVNEWS_TRAP_CALENDAR_PAGES = 30  # date-addressed pages per site before a calendar counts as a trap
 GOVNEWS_CLOCK = ""  # ISO time the recheck policy takes as now (tests, backfills); empty: the real time
+
+# Fleet: many crawl processes on one shared Redis frontier (`govnews seed`, `govnews crawl --frontier`)
+GOVNEWS_FRONTIER = ""  # redis://HOST:PORT/DB of the shared frontier; empty: this process crawls alone
+GOVNEWS_FRONTIER_NAME = "govnews"  # one Redis can hold several frontiers
+GOVNEWS_FRONTIER_LEASE = 300.0  # seconds a popped request stays leased without a heartbeat renewing it
+GOVNEWS_FRONTIER_MAX_ATTEMPTS = 3  # leases that ran out before a request is set aside as dead
+GOVNEWS_FLEET_DEFAULT_DELAY = 1.5  # fleet-wide delay for a host no profile names (a redirect target)
+GOVNEWS_FLEET_GATE_GUARD = 0.02  # seconds added to a gate wait, so dispatch jitter never shortens a gap
+GOVNEWS_FLEET_LINGER = 0.0  # seconds a process waits on a drained frontier for more seeds before it stops
 
 LOG_LEVEL = "WARNING"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

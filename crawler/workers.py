@@ -10,6 +10,7 @@ import logging
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from multiprocessing.synchronize import Event
@@ -22,13 +23,14 @@ from cleaners.dedup import DedupConfig, exact_key
 from cleaners.language import to_simplified
 from cleaners.limits import ExtractionTimeout
 from cleaners.verdicts import check_record
+from crawler.faults import maybe_die
 from store.archive import ArticleRow, capture_body, claim_captures, mark_cleaned, store_article
 from store.db import make_engine
 from store.models import Capture
 from store.search import ensure_index_current
 from store.versions import mark_deleted
 
-__all__ = ["WorkerStats", "clean_capture", "drain", "worker_main"]
+__all__ = ["WorkerStats", "clean_capture", "drain", "fleet_worker_main", "worker_main"]
 
 logger = logging.getLogger(__name__)
 _NOSPACE = re.compile(r"\s+")
@@ -110,17 +112,20 @@ def clean_capture(
         dedup=dedup,
     )
     mark_cleaned(session, capture.id, state="done", reason=None, used_charset=used, meta_charset=meta)
+    maybe_die("clean")
     session.commit()
     stats.articles += 1
 
 
 def drain(db_url: str, *, worker: str = "", config: CleanConfig | None = None,
           stop: Event | None = None, idle_exit: bool = True, poll_s: float = 0.2,
-          parent_pid: int | None = None) -> WorkerStats:
+          parent_pid: int | None = None, lease_s: float = 300.0,
+          until: Callable[[], bool] | None = None) -> WorkerStats:
     """Clean captures until none wait; with *stop*, keep polling until *stop* is set, then drain.
 
     With *parent_pid*, a worker whose parent crawl died (SIGKILL) stops too instead of polling forever;
-    its claims are released by the next run (store.runs.close_dead_runs).
+    its claims are released by the next run (store.runs.close_dead_runs). With *until*, an idle worker
+    also stops once ``until()`` is true (a fleet worker: the frontier drained).
     """
     config = config or CleanConfig()
     worker = worker or f"{os.uname().nodename}:{os.getpid()}"
@@ -131,7 +136,7 @@ def drain(db_url: str, *, worker: str = "", config: CleanConfig | None = None,
         with factory() as session:
             ensure_index_current(session)
             while True:
-                batch = claim_captures(session, worker, limit=16)
+                batch = claim_captures(session, worker, limit=16, lease_s=lease_s)
                 for capture in batch:
                     clean_capture(session, capture, config, stats)
                 if parent_pid is not None and os.getppid() != parent_pid:
@@ -139,6 +144,8 @@ def drain(db_url: str, *, worker: str = "", config: CleanConfig | None = None,
                 if batch:
                     continue
                 if (stop is None or stop.is_set()) and idle_exit:
+                    return stats
+                if until is not None and until():
                     return stats
                 time.sleep(poll_s)
     finally:
@@ -154,3 +161,30 @@ def worker_main(db_url: str, worker: str, stop: Event, result: Any = None, paren
     if result is not None:
         result.put({"worker": worker, "cleaned": stats.cleaned, "articles": stats.articles,
                     "rejected": stats.rejected, "failed": stats.failed})
+
+
+def fleet_worker_main(db_url: str, worker: str, stop: Event, result: Any, lease_s: float, exit_when_idle: bool,
+                      frontier_url: str | None, frontier_name: str) -> None:
+    """Entry point of a `govnews worker` process: clean until stopped (or, with *exit_when_idle*, until
+    nothing waits and the frontier, if any, is drained)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent forwards the stop
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    until = None
+    if exit_when_idle:
+        if frontier_url:
+            from crawler.frontier import Frontier, FrontierUnavailable
+
+            frontier = Frontier(frontier_url, frontier_name)
+
+            def until() -> bool:
+                try:
+                    return frontier.pending() == 0 and not frontier.processes(alive_within=15.0)
+                except FrontierUnavailable:
+                    return False
+        else:
+            until = lambda: True
+    stats = drain(db_url, worker=worker, stop=stop, idle_exit=True, lease_s=lease_s, until=until)
+    result.put({"worker": worker, "cleaned": stats.cleaned, "articles": stats.articles,
+                "rejected": stats.rejected, "failed": stats.failed})

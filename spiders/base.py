@@ -46,6 +46,7 @@ class SiteSpider(scrapy.Spider):
         full_walk: dict[str, bool] | None = None,
         validators: dict[str, tuple[str | None, str | None]] | None = None,
         rechecks: list[tuple[str, str, int]] | None = None,
+        fleet: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -64,6 +65,7 @@ class SiteSpider(scrapy.Spider):
         self.seen_lists: dict[str, set[str]] = defaultdict(set)
         self.traps = TrapGuard()
         self.refused: list[FetchFailed] = []
+        self.fleet = fleet  # requests come from the shared frontier (`govnews seed`), not from start()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -87,6 +89,8 @@ class SiteSpider(scrapy.Spider):
         return False
 
     async def start(self) -> AsyncIterator[Request]:
+        if self.fleet:
+            return
         for profile in self.profiles.values():
             for url in profile.start_urls():
                 if self._admit(profile, url, start=True):
@@ -142,6 +146,7 @@ class SiteSpider(scrapy.Spider):
             declared_charset=m.group(1).lower() if m else None,
             truncated="dataloss" in (response.flags or []),
             recheck_step=response.meta.get("recheck_step"),
+            frontier_id=request.meta.get("govnews_fid"),
         )
 
     def parse_list(self, response: Response) -> Iterator[Any]:
@@ -190,7 +195,7 @@ class SiteSpider(scrapy.Spider):
                 continue
             for req in pagination_requests(rule, text, response.url, article_links=unseen,
                                            new_articles=new_articles, full_walk=full,
-                                           form=response.meta.get("form", ())):
+                                           form=tuple(tuple(f) for f in response.meta.get("form", ()))):
                 nxt = strip_session(req.url)
                 # a pager is bounded by max_pages, not by the shape rules meant for discovered links
                 if (profile.allows(nxt) and nxt not in self.seen_lists[profile.key]
@@ -220,4 +225,4 @@ class SiteSpider(scrapy.Spider):
         if "robots.txt" in reason:
             reason = "robots_disallowed"
         yield FetchFailed(url=request.url, site=request.meta.get("site", "?"), reason=f"{failure.type.__name__}: {reason}"
-                          if reason != "robots_disallowed" else reason)
+                          if reason != "robots_disallowed" else reason, frontier_id=request.meta.get("govnews_fid"))

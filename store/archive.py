@@ -12,11 +12,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from cleaners.dedup import DedupConfig
 from store.models import Article, Capture, CrawlRun, FetchFailure, Site, utcnow
 from store.upsert import upsert
+
+_INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 __all__ = [
     "ArticleRow",
@@ -54,6 +57,7 @@ class CaptureData:
     truncated: bool = False
     run_id: int | None = None
     declared_charset: str | None = None  # as the Content-Type header names it
+    fetch_key: str | None = None  # set from a shared frontier: one capture per key, however often fetched
 
     def header(self, name: str) -> str | None:
         low = name.lower()
@@ -108,7 +112,16 @@ def upsert_sites(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
 
 
 def record_capture(session: Session, data: CaptureData) -> tuple[int, bool]:
-    """Store one response; returns (capture id, is_new_body). An unchanged body becomes a revisit."""
+    """Store one response; returns (capture id, is_new_body). An unchanged body becomes a revisit.
+
+    With ``data.fetch_key`` the insert is ``ON CONFLICT DO NOTHING``: a request fetched again because
+    its lease ran out after the first commit returns the first capture, and adds no row.
+    """
+    if data.fetch_key is not None:
+        existing = session.execute(select(Capture.id).where(Capture.fetch_key == data.fetch_key)).scalar_one_or_none()
+        if existing is not None:
+            session.rollback()
+            return existing, False
     sha = hashlib.sha256(data.body).hexdigest()
     previous = session.execute(
         select(Capture.id)
@@ -120,31 +133,42 @@ def record_capture(session: Session, data: CaptureData) -> tuple[int, bool]:
     # 404/410 of an article page are cleaned too: they may be the first sign that an article was deleted
     pending = (data.kind == "article" and data.status in (200, 404, 410) and data.challenge is None
                and previous is None)
-    cap = Capture(
-        run_id=data.run_id,
-        site_key=data.site_key,
-        url=data.url,
-        final_url=data.final_url,
-        method=data.method,
-        status=data.status,
-        headers=data.headers,
-        request_headers=data.request_headers,
-        redirects=data.redirects,
-        fetched_at=data.fetched_at,
-        content_type=content_type,
-        declared_charset=data.declared_charset,
-        body=None if previous is not None else zlib.compress(data.body, 6),
-        body_size=len(data.body),
-        body_sha256=sha,
-        truncated=data.truncated,
-        revisit_of=previous,
-        kind=data.kind,
-        challenge=data.challenge,
-        clean_state="pending" if pending else "none",
-    )
-    session.add(cap)
+    values = {
+        "run_id": data.run_id,
+        "site_key": data.site_key,
+        "url": data.url,
+        "final_url": data.final_url,
+        "method": data.method,
+        "status": data.status,
+        "headers": data.headers,
+        "request_headers": data.request_headers,
+        "redirects": data.redirects,
+        "fetched_at": data.fetched_at,
+        "content_type": content_type,
+        "declared_charset": data.declared_charset,
+        "body": None if previous is not None else zlib.compress(data.body, 6),
+        "body_size": len(data.body),
+        "body_sha256": sha,
+        "truncated": data.truncated,
+        "revisit_of": previous,
+        "kind": data.kind,
+        "challenge": data.challenge,
+        "clean_state": "pending" if pending else "none",
+        "fetch_key": data.fetch_key,
+    }
+    if data.fetch_key is None:
+        cap = Capture(**values)
+        session.add(cap)
+        session.commit()
+        return cap.id, previous is None
+    insert = _INSERT[session.get_bind().dialect.name]
+    stmt = insert(Capture).values(**values).on_conflict_do_nothing(index_elements=["fetch_key"]).returning(Capture.id)
+    new_id = session.execute(stmt).scalar_one_or_none()
     session.commit()
-    return cap.id, previous is None
+    if new_id is None:  # another process committed the same fetch between our check and our insert
+        existing = session.execute(select(Capture.id).where(Capture.fetch_key == data.fetch_key)).scalar_one()
+        return existing, False
+    return new_id, previous is None
 
 
 def capture_body(session: Session, capture: Capture) -> bytes:

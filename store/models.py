@@ -128,9 +128,13 @@ class Capture(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     clean_reason: Mapped[str | None] = mapped_column(String(255))
+    # "<run id>:<frontier fingerprint>" for a capture made from a shared frontier: a request fetched
+    # again after its lease ran out commits nothing new (INSERT ... ON CONFLICT DO NOTHING)
+    fetch_key: Mapped[str | None] = mapped_column(String(80))
 
     __table_args__ = (
         Index("ix_captures_url", "url"),
+        Index("ux_captures_fetch_key", "fetch_key", unique=True),
         Index("ix_captures_clean_state", "clean_state", "id"),
     )
 
