@@ -94,6 +94,9 @@ def seed_frontier(frontier_url: str, *, name: str, db_url: str | None, profiles:
             frontier.clear()
         if appending:
             run = session.get(CrawlRun, run_id)
+            if run is None:
+                raise FleetError(f"frontier {name!r} is crawling run {run_id}, which this archive does not hold; "
+                                 "pass the archive it was seeded with, or --reset")
             taken = [k for k in keys if k not in (run.sites or [])]
             run.sites = list(run.sites or []) + taken
             session.commit()
