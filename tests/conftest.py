@@ -91,3 +91,19 @@ def manifest(sample_web: Any) -> dict[str, Any]:
     from sandbox.web import SampleWeb
 
     return SampleWeb(scale=40).expected()
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[Any]:
+    """A private redis-server (AOF, fsync always) on a free port, stopped afterwards."""
+    from redis_server import REDIS, RedisServer
+
+    if REDIS is None:
+        if REQUIRE_SERVICES:
+            pytest.fail("GOVNEWS_REQUIRE_SERVICES=1 but redis-server is not installed")
+        pytest.skip("redis-server is not installed")
+    server = RedisServer(tmp_path / "redis")
+    server.dir.mkdir()
+    server.start()
+    yield server
+    server.stop()

@@ -13,9 +13,7 @@ import collections
 import itertools
 import json
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,68 +22,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from redis_server import RedisServer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crawler.frontier import Frontier
 from store.db import make_engine
 from store.models import Article, Capture, CrawlRun
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
-REDIS = shutil.which("redis-server")
 SCALE = 10
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class RedisServer:
-    """A private redis-server with the frontier's production persistence: AOF, fsync on every write."""
-
-    def __init__(self, directory: Path) -> None:
-        self.dir = directory
-        self.port = _free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [REDIS, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir), "--appendonly", "yes",
-             "--appendfsync", "always", "--save", "", "--protected-mode", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                Frontier(self.url, "probe").ping()
-                return
-            except Exception:  # noqa: BLE001 - not up yet
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)  # a clean shutdown: the AOF is complete
-            self.proc.wait(timeout=20)
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    if REDIS is None:
-        if os.environ.get("GOVNEWS_REQUIRE_SERVICES") == "1":
-            pytest.fail("GOVNEWS_REQUIRE_SERVICES=1 but redis-server is not installed")
-        pytest.skip("redis-server is not installed")
-    server = RedisServer(tmp_path / "redis")
-    server.dir.mkdir()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
