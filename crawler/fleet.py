@@ -76,6 +76,7 @@ class FleetRuntime:
         self.unavailable_since: float | None = None
         self.fingerprints = RFPDupeFilter(self.frontier.r, key=self.frontier.key("seen"))
         self.acked = 0
+        self.wake: Any = None  # set by the scheduler: look for the next request now (a host slot freed up)
 
     # --- the outbox: ordered, survives a Redis outage -------------------------------------
 
@@ -122,6 +123,8 @@ class FleetRuntime:
         self.closed_outputs.discard(fid)
         self.outbox.append(("ack", [fid]))
         self.flush()
+        if self.wake is not None:
+            self.wake()
 
     def backoff(self, url: str, seconds: float) -> None:
         self.outbox.append(("backoff", (host_of(url), seconds)))
@@ -251,6 +254,7 @@ class FleetScheduler(RedisScheduler):
     def open(self, spider: Any) -> None:
         self.spider = spider
         self.queue = LeasedQueue(self.server, spider, self.queue_key, self.serializer)
+        self.fleet.wake = lambda: self._wake_in(0)
         try:
             n = self.fleet.frontier.pending()
             if n:
@@ -298,11 +302,24 @@ class FleetScheduler(RedisScheduler):
         return None
 
     def _wake_in(self, seconds: float) -> None:
+        """Have the engine ask for a request again in *seconds* (its own heartbeat is 5 s)."""
         engine = getattr(self.crawler, "engine", None)
-        slot = getattr(engine, "_slot", None)
-        nextcall = getattr(slot, "nextcall", None)
-        if nextcall is not None:
-            nextcall.schedule(seconds)
+        nextcall = getattr(getattr(engine, "_slot", None), "nextcall", None)
+        if nextcall is None:
+            return
+        if seconds <= 0:
+            nextcall.schedule()
+            return
+        from twisted.internet import reactor
+
+        due = time.monotonic() + seconds
+        timer = getattr(self, "_timer", None)
+        if timer is not None and timer.active() and self._timer_due <= due:
+            return
+        if timer is not None and timer.active():
+            timer.cancel()
+        self._timer = reactor.callLater(seconds, nextcall.schedule)  # type: ignore[attr-defined]
+        self._timer_due = due
 
     def has_pending_requests(self) -> bool:
         return bool(self.fleet.local) or bool(self.fleet.outbox) or len(self.queue) > 0
