@@ -22,8 +22,12 @@ def time_limit(seconds: float) -> Iterator[None]:
         yield
         return
 
+    expired: list[bool] = []
+    message = f"extraction exceeded {seconds:g} s"
+
     def _expire(_signum: int, _frame: FrameType | None) -> None:
-        raise ExtractionTimeout(f"extraction exceeded {seconds:g} s")
+        expired.append(True)
+        raise ExtractionTimeout(message)
 
     previous = signal.signal(signal.SIGALRM, _expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -32,3 +36,6 @@ def time_limit(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    # a library that catches every exception (trafilatura's HTML loading does) must not swallow the limit
+    if expired:
+        raise ExtractionTimeout(message)
