@@ -371,13 +371,13 @@ class FleetSpiderMiddleware:
 
 class FleetGateMiddleware:
     """Right before a request leaves, wait for its host's fleet-wide slot (``delay`` after the last
-    request any process sent it, on the Redis server's clock, plus a small guard for dispatch jitter)."""
+    request any process sent it, on the Redis server's clock, plus a guard for dispatch jitter)."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.fleet = fleet_of(crawler)
         if self.fleet is None:
             raise NotConfigured
-        self.guard = crawler.settings.getfloat("GOVNEWS_FLEET_GATE_GUARD", 0.02)
+        self.guard = crawler.settings.getfloat("GOVNEWS_FLEET_GATE_GUARD", 0.05)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FleetGateMiddleware:
@@ -387,13 +387,13 @@ class FleetGateMiddleware:
         host = host_of(request.url)
         while True:
             try:
-                wait = self.fleet.frontier.gate(host, self.fleet.default_delay)
+                wait = self.fleet.frontier.gate(host, self.fleet.default_delay, self.guard)
             except FrontierUnavailable as exc:
                 self.fleet._note_down(exc)
                 wait = 1.0
             if wait <= 0:
                 return
-            await asyncio.sleep(wait + self.guard)
+            await asyncio.sleep(wait)
 
     def process_response(self, request: Request, response: Any, spider: Any = None) -> Any:
         maybe_die("download")

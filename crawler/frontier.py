@@ -63,7 +63,7 @@ def _jsonable(value: Any) -> bool:
 
 
 # meta set by Scrapy's own middlewares for one process's handling of one download: not part of the request
-_LOCAL_META = {"download_slot", "download_latency", "depth", "retry_times", "redirect_times", "redirect_ttl",
+_LOCAL_META = {"download_slot", "download_latency", "retry_times", "redirect_times", "redirect_ttl",
                "redirect_urls", "redirect_reasons", "govnews_not_before", "govnews_challenge", "_slot_proxy",
                "proxy", "_auth_proxy", "download_timeout", "govnews_fid"}
 
@@ -222,12 +222,14 @@ return n
 """
 
 # The send-time gate: 0 when a request to the host may go now (and it is recorded as sent), else the
-# seconds to wait. ARGV: prefix, host, fallback delay.
+# seconds to wait. ARGV: prefix, host, fallback delay, guard (added to the delay: the time between the
+# gate's answer and the request on the wire varies by process, and must never shorten a gap).
 _GATE = _NOW + """
 local P = ARGV[1]; local host = ARGV[2]
 local cfg = redis.call('HGET', P..'hostcfg', host)
 local delay = tonumber(ARGV[3])
 if cfg then delay = tonumber(string.sub(cfg, 1, string.find(cfg, ' ') - 1)) end
+if delay > 0 then delay = delay + tonumber(ARGV[4]) end
 local last = tonumber(redis.call('GET', P..'gate:'..host) or '-1e18')
 local pause = tonumber(redis.call('HGET', P..'pause', host) or '0')
 local wait = math.max(last + delay - now, pause - now)
@@ -323,9 +325,9 @@ class Frontier:
         fids = list(fids)
         return int(self._call(self._renew, [], [self.prefix, self.consumer, self.lease_s, *fids])) if fids else 0
 
-    def gate(self, host: str, delay: float) -> float:
+    def gate(self, host: str, delay: float, guard: float = 0.0) -> float:
         """0.0 if a request to *host* may be sent now (recorded as sent), else seconds to wait."""
-        return float(self._call(self._gate, [], [self.prefix, host, float(delay)]))
+        return float(self._call(self._gate, [], [self.prefix, host, float(delay), float(guard)]))
 
     def backoff(self, host: str, seconds: float) -> None:
         self._call(self._backoff, [], [self.prefix, host, float(seconds)])

@@ -90,7 +90,7 @@ GOVNEWS_FRONTIER_NAME = "govnews"  # one Redis can hold several frontiers
 GOVNEWS_FRONTIER_LEASE = 300.0  # seconds a popped request stays leased without a heartbeat renewing it
 GOVNEWS_FRONTIER_MAX_ATTEMPTS = 3  # leases that ran out before a request is set aside as dead
 GOVNEWS_FLEET_DEFAULT_DELAY = 1.5  # fleet-wide delay for a host no profile names (a redirect target)
-GOVNEWS_FLEET_GATE_GUARD = 0.02  # seconds added to a gate wait, so dispatch jitter never shortens a gap
+GOVNEWS_FLEET_GATE_GUARD = 0.05  # seconds added to a host's delay at the gate, so dispatch jitter never shortens a gap
 GOVNEWS_FLEET_LINGER = 0.0  # seconds a process waits on a drained frontier for more seeds before it stops
 
 LOG_LEVEL = "WARNING"

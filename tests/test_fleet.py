@@ -130,6 +130,27 @@ class Fleet:
                              capture_output=True, text=True, timeout=60, check=True)
         return json.loads(out.stdout)
 
+    def close(self) -> None:
+        for p in self.procs + self.workers:
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+
+
+@pytest.fixture
+def make_fleet(web: Any, redis_server: RedisServer, pg_url: str, tmp_path: Path) -> Iterator[Any]:
+    """Fleet(...) for this test; whatever it started is killed and reaped afterwards."""
+    made: list[Fleet] = []
+
+    def make() -> Fleet:
+        fleet = Fleet(web, redis_server, pg_url, tmp_path)
+        made.append(fleet)
+        return fleet
+
+    yield make
+    for fleet in made:
+        fleet.close()
+
 
 def _wait_for_requests(web: Any, n: int, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
@@ -162,9 +183,9 @@ def _assert_same_archive(db: str, baseline: dict[str, Any], *, exact: bool = Tru
 
 def test_three_crawlers_and_two_workers_make_the_single_process_archive(web: Any, baseline: dict[str, Any],
                                                                          redis_server: RedisServer, pg_url: str,
-                                                                         tmp_path: Path) -> None:
+                                                                         tmp_path: Path, make_fleet: Any) -> None:
     _fresh(web)
-    fleet = Fleet(web, redis_server, pg_url, tmp_path)
+    fleet = make_fleet()
     seeded = fleet.seed()
     assert seeded["run_id"] and seeded["queued"] == 11
     crawlers = [fleet.crawler() for _ in range(3)]
@@ -181,14 +202,15 @@ def test_three_crawlers_and_two_workers_make_the_single_process_archive(web: Any
     assert all(s["status"] == "finished" for s in summaries)
 
 
-@pytest.mark.parametrize("point", ["download:12", "parse:10", "commit:12"])
+@pytest.mark.parametrize("point", ["download:6", "parse:5", "commit:6"])
 def test_kill_9_of_a_crawler_and_a_worker_loses_nothing(web: Any, baseline: dict[str, Any],
                                                         redis_server: RedisServer, pg_url: str, tmp_path: Path,
-                                                        point: str) -> None:
+                                                        make_fleet: Any, point: str) -> None:
     _fresh(web)
-    fleet = Fleet(web, redis_server, pg_url, tmp_path)
+    fleet = make_fleet()
     fleet.seed()
     doomed = fleet.crawler(env={"GOVNEWS_KILL_AT": point})
+    _wait_for_requests(web, 3)  # a head start, so the doomed process surely reaches its point
     healthy = [fleet.crawler(), fleet.crawler()]
     doomed_worker = fleet.worker(env={"GOVNEWS_KILL_AT": "clean:8"})
     worker = fleet.worker()
@@ -207,9 +229,9 @@ def test_kill_9_of_a_crawler_and_a_worker_loses_nothing(web: Any, baseline: dict
 
 
 def test_gap_between_requests_to_a_host_holds_across_the_fleet(web: Any, redis_server: RedisServer, pg_url: str,
-                                                               tmp_path: Path) -> None:
+                                                               tmp_path: Path, make_fleet: Any) -> None:
     _fresh(web)
-    fleet = Fleet(web, redis_server, pg_url, tmp_path)
+    fleet = make_fleet()
     delay = 0.25
     subprocess.run(_govnews("seed", *fleet.common(), "--sandbox", web.url, "--site", "sandbox-cq", "--site",
                             "sandbox-cac", "--delay", str(delay), "--concurrency", "2"),
@@ -233,9 +255,9 @@ def test_gap_between_requests_to_a_host_holds_across_the_fleet(web: Any, redis_s
 
 def test_sigterm_and_restart_lose_nothing_and_refetch_nothing(web: Any, baseline: dict[str, Any],
                                                               redis_server: RedisServer, pg_url: str,
-                                                              tmp_path: Path) -> None:
+                                                              tmp_path: Path, make_fleet: Any) -> None:
     _fresh(web)
-    fleet = Fleet(web, redis_server, pg_url, tmp_path)
+    fleet = make_fleet()
     fleet.seed("--delay", "0.03")
     first = [fleet.crawler(), fleet.crawler()]
     _wait_for_requests(web, 40)
@@ -253,9 +275,9 @@ def test_sigterm_and_restart_lose_nothing_and_refetch_nothing(web: Any, baseline
 
 
 def test_redis_stopped_and_restarted_mid_crawl(web: Any, baseline: dict[str, Any], redis_server: RedisServer,
-                                               pg_url: str, tmp_path: Path) -> None:
+                                               pg_url: str, tmp_path: Path, make_fleet: Any) -> None:
     _fresh(web)
-    fleet = Fleet(web, redis_server, pg_url, tmp_path)
+    fleet = make_fleet()
     fleet.seed("--delay", "0.03")
     crawlers = [fleet.crawler(lease=30), fleet.crawler(lease=30)]
     worker = fleet.worker()

@@ -93,6 +93,7 @@ def test_gate_spaces_requests_and_backoff_pauses_the_host_for_the_fleet(redis_se
     wait = b.gate("h.test", 1.0)
     assert 0.25 < wait <= 0.3
     time.sleep(wait)
+    assert b.gate("h.test", 1.0, guard=0.2) > 0.1  # the guard lengthens the gap, never shortens it
     assert b.gate("h.test", 1.0) == 0.0
     a.backoff("h.test", 5)
     assert b.gate("h.test", 1.0) > 4.5
