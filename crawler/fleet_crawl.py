@@ -44,13 +44,19 @@ def _masked(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _frontier(url: str, name: str, **kw: Any) -> Frontier:
+def _frontier(url: str, name: str, *, wait_s: float = 0.0, **kw: Any) -> Frontier:
+    """The frontier at *url*; with *wait_s*, Redis may take that long to answer (a restart) before we give up."""
     frontier = Frontier(url, name, **kw)
-    try:
-        frontier.ping()
-    except FrontierUnavailable as exc:
-        raise FleetError(f"{exc}; start Redis or check --frontier") from None
-    return frontier
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            frontier.ping()
+            return frontier
+        except FrontierUnavailable as exc:
+            if time.monotonic() >= deadline:
+                raise FleetError(f"{exc}; start Redis or check --frontier") from None
+            logger.warning("%s; waiting for it", exc)
+            time.sleep(min(5.0, max(0.1, deadline - time.monotonic())))
 
 
 def _spider_for_requests(profiles: Sequence[SiteProfile], full_walk: dict[str, bool],
@@ -175,7 +181,7 @@ def run_fleet_crawl(frontier_url: str, name: str, opts: CrawlOptions, registry: 
     from spiders.base import SiteSpider
 
     lease = float(_setting(opts, "GOVNEWS_FRONTIER_LEASE"))
-    frontier = _frontier(frontier_url, name, lease_s=lease)
+    frontier = _frontier(frontier_url, name, lease_s=lease, wait_s=float(_setting(opts, "GOVNEWS_FRONTIER_WAIT")))
     meta = frontier.meta()
     if not meta.get("run_id"):
         raise FleetError(f"frontier {name!r} at {frontier_url} is empty: load it with `govnews seed` first")

@@ -88,6 +88,7 @@ GOVNEWS_CLOCK = ""  # ISO time the recheck policy takes as now (tests, backfills
 GOVNEWS_FRONTIER = ""  # redis://HOST:PORT/DB of the shared frontier; empty: this process crawls alone
 GOVNEWS_FRONTIER_NAME = "govnews"  # one Redis can hold several frontiers
 GOVNEWS_FRONTIER_LEASE = 300.0  # seconds a popped request stays leased without a heartbeat renewing it
+GOVNEWS_FRONTIER_WAIT = 300.0  # seconds a starting crawl process waits for Redis to answer (a restart)
 GOVNEWS_FRONTIER_MAX_ATTEMPTS = 3  # leases that ran out before a request is set aside as dead
 GOVNEWS_FLEET_DEFAULT_DELAY = 1.5  # fleet-wide delay for a host no profile names (a redirect target)
 GOVNEWS_FLEET_GATE_GUARD = 0.05  # seconds added to a host's delay at the gate, so dispatch jitter never shortens a gap

@@ -200,6 +200,7 @@ def test_three_crawlers_and_two_workers_make_the_single_process_archive(web: Any
     assert status["seen"] == status["done"] and status["finished"]
     summaries = [json.loads((tmp_path / f"crawl{i}.out").read_text()) for i in range(3)]
     assert all(s["status"] == "finished" for s in summaries)
+    assert not any("Deprecat" in fleet.log("crawl", i) for i in range(3))  # current Scrapy, start() API
 
 
 @pytest.mark.parametrize("point", ["download:6", "parse:5", "commit:6"])

@@ -138,6 +138,10 @@ def test_fleet_commands_fail_cleanly(redis_server: Any, tmp_path: Any) -> None:
     dead = f"redis://127.0.0.1:{free_port()}/0"
     r = _govnews("seed", "--frontier", dead, "--db", db, "--site", "cac")
     assert r.returncode == 1 and "Redis" in r.stderr and "Traceback" not in r.stderr
+    started = time.monotonic()
+    r = _govnews("crawl", "--frontier", dead, "--db", db, "-s", "GOVNEWS_FRONTIER_WAIT=1.5")
+    assert r.returncode == 1 and "Redis" in r.stderr and "Traceback" not in r.stderr
+    assert time.monotonic() - started >= 1.5  # it waited for Redis before giving up
     r = _govnews("crawl", "--frontier", redis_server.url, "--db", db)
     assert r.returncode == 1 and "govnews seed" in r.stderr and "Traceback" not in r.stderr
     r = _govnews("status", "--frontier", redis_server.url, "--json")
