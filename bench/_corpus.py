@@ -2,7 +2,8 @@
 
 Articles come from the sample web's text generator; every 40th is a reprint of an earlier one
 (other title prefix, an editor line, re-flowed spaces) so the clusters look like real ones, and
-every 20th is in Traditional script. Ingest goes through the same functions as the cleaning workers.
+every 20th is in Traditional script. Ingest goes through the same functions as the cleaning workers;
+bench/_bulk.py writes the same rows in batches, for the benchmarks that only need the archive.
 """
 
 from __future__ import annotations

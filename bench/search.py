@@ -1,7 +1,8 @@
 """Search benchmark: latency p50/p95 on an archive of N generated articles, SQLite and PostgreSQL.
 
-Reuses the archive bench/dedup.py built for the same N (or builds it), prints the index size and the
-latency of one-, two- and four-character words and phrases, with and without site/date filters.
+Reuses the archive bench/dedup.py built for the same N (or builds the same rows with bench/_bulk.py),
+prints the index size and the latency of one-, two- and four-character words and phrases, with and
+without site/date filters.
 
     .venv/bin/python bench/search.py [--n 200000] [--backend sqlite|postgresql|both] [--runs 30]
 """
@@ -21,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from bench._corpus import build
+from bench._bulk import build_bulk
 from bench.dedup import backend_url
 from store import make_engine, migrate
 from store.models import Article
@@ -77,8 +78,8 @@ def main() -> None:
             have = s.scalar(select(func.count()).select_from(Article)) if _exists(s) else 0
         if have != args.n:
             engine.dispose()
-            print(f"{backend}: building {args.n} articles (bench/dedup.py builds the same store)")
-            build(backend_url(backend, args.n, fresh=True), args.n)
+            print(f"{backend}: building {args.n} articles (the rows bench/dedup.py's ingest writes, in bulk)")
+            build_bulk(backend_url(backend, args.n, fresh=True), args.n)
             engine = make_engine(url)
         with Session(engine) as s:
             print(f"\n{backend}: {args.n} articles; {index_size(s)}")

@@ -3,11 +3,12 @@
 One client, then 8 concurrent clients (keep-alive HTTP/1.1), against `govnews web` running in its own
 process on 127.0.0.1, for one-, two- and four-character queries, with and without facets.
 
-The archive is bench/dedup.py's (reused, never rebuilt). When its schema is older than the code's,
-the web server (which migrates on start, like every command) is given a migrated copy beside it
-instead, so the shared archive is only ever read.
+The archive is bench/dedup.py's (reused, never rebuilt; bench/search.py builds it when missing):
+data/bench/articles-N.db on SQLite, schema bench_N of the test database on PostgreSQL. When a SQLite
+archive's schema is older than the code's, the web server (which migrates on start, like every
+command) is given a migrated copy beside it instead, so the shared archive is only ever read.
 
-    .venv/bin/python bench/web.py [--n 200000] [--db URL] [--runs 3]
+    .venv/bin/python bench/web.py [--n 200000] [--backend sqlite|postgresql] [--db URL] [--runs 3]
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from bench.dedup import backend_url
 from store import make_engine
 from store.migrate import head_revision
 from store.models import Article
+from store.search import RELEVANCE_WINDOW, count_matches
 
 QUERIES = {
     "1 char": ["网", "省", "镕"],
@@ -45,14 +47,14 @@ TARGETS = {"page": "/", "api": "/api/search"}
 CLIENTS = (1, 8)
 
 
-def _archive(db: str | None, n: int) -> tuple[str, int]:
+def _archive(db: str | None, backend: str, n: int) -> tuple[str, int]:
     """The archive URL to serve and its article count; a migrated copy when the shared one is behind."""
-    url = db or backend_url("sqlite", n, fresh=False)
+    url = db or backend_url(backend, n, fresh=False)
     engine = make_engine(url)
     try:
         with Session(engine) as s:
             if "articles" not in inspect(s.get_bind()).get_table_names():
-                raise SystemExit(f"no archive at {url}: run bench/dedup.py --n {n} first")
+                raise SystemExit(f"no archive at {url}: run bench/search.py --n {n} --backend {backend} first")
             have = int(s.scalar(select(func.count()).select_from(Article)) or 0)
             revision = s.execute(text("SELECT version_num FROM alembic_version")).scalar()
     finally:
@@ -133,11 +135,13 @@ def _measure(port: int, paths: list[str], clients: int, runs: int) -> list[float
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=200_000, help="bench/dedup.py's archive of this many articles")
+    ap.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite",
+                    help="whose archive of --n articles to serve")
     ap.add_argument("--db", help="serve this archive instead")
     ap.add_argument("--runs", type=int, default=3, help="rounds over a class's queries by the single client")
     ap.add_argument("--concurrent-runs", type=int, default=1, help="the same, by each of the 8 clients")
     args = ap.parse_args()
-    url, have = _archive(args.db, args.n)
+    url, have = _archive(args.db, args.backend, args.n)
     port = _free_port()
     server = _start_server(url, port)
     try:
@@ -146,14 +150,20 @@ def main() -> None:
               "20 results a page, one per cluster",
               flush=True)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-        hits = {}
-        for queries in QUERIES.values():  # warm the caches, and note how much each query matches
+        totals = {}
+        for queries in QUERIES.values():  # warm the caches, and note how many results each query lists
             for q in queries:
                 _get(conn, _paths("page", [q], True)[0])
                 conn.request("GET", _paths("api", [q], False)[0])
-                hits[q] = json.loads(conn.getresponse().read())["total"]
+                got = json.loads(conn.getresponse().read())
+                totals[q] = f"{got['total']}{'+' if got['capped'] else ''}"
         conn.close()
-        print("matches: " + ", ".join(f"{q} {n}" for q, n in hits.items()))
+        engine = make_engine(url)
+        with Session(engine) as s:
+            matches = {q: count_matches(s, q) for q in totals}
+        engine.dispose()
+        print("matching articles / results listed (+: capped at the newest "
+              f"{RELEVANCE_WINDOW} matches): " + ", ".join(f"{q} {matches[q]}/{totals[q]}" for q in totals))
         print(f"{'target':6} {'query':8} {'facets':6} {'clients':>7} {'p50 ms':>9} {'p95 ms':>9} {'req':>5}")
         for target in TARGETS:
             for label, queries in QUERIES.items():

@@ -1,48 +1,55 @@
 """Full-text search of the archive, one result per reprint cluster, the same on SQLite and PostgreSQL.
 
-The index holds one token per Han character (store.textsearch). SQLite keeps it in a contentless
-FTS5 table, PostgreSQL in a tsvector column with a GIN index; matching is a phrase query on both,
-and relevance is one portable SQL expression, so both backends return the same results in the same
-order for the same data.
+Matching is a phrase query on the index of single Han characters (store.searchindex). A search
+reads the newest RELEVANCE_WINDOW matches after its filters, once; relevance, reprint collapsing,
+paging and the facet counts (store.facets) are then worked out in Python over those rows, so both
+backends return the same results, totals and facets in the same order for the same data, and a
+word found in every article costs about what one found in 5,000 does.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Float,
-    MetaData,
-    Table,
-    and_,
-    case,
-    cast,
-    delete,
-    func,
-    literal,
-    literal_column,
-    select,
-    text,
-)
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import String, Text, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from cleaners.dates import CST
-from store.models import Article, Cluster, SearchMeta
-from store.textsearch import BREAK, SEGMENTER_VERSION, Term, fold, parse_query, segment
-
-__all__ = ["SearchResult", "index_article", "rebuild_index", "search", "unindex_article"]
-
-_pg = MetaData()
-article_search = Table(  # PostgreSQL only; created by migration 0002
-    "article_search", _pg, Column("article_id", BigInteger, primary_key=True), Column("tsv", postgresql.TSVECTOR)
+from store.facets import FACETS, count_facets, histogram
+from store.models import Article, Cluster
+from store.searchindex import (
+    among,
+    candidates,
+    ensure_index_current,
+    fetch_rows,
+    index_article,
+    matching,
+    planned,
+    rebuild_index,
+    unindex_article,
 )
+from store.textsearch import Term, fold, parse_query
+
+__all__ = [
+    "FACETS",
+    "RELEVANCE_WINDOW",
+    "Filters",
+    "SearchPage",
+    "SearchResult",
+    "count_matches",
+    "ensure_index_current",
+    "index_article",
+    "rebuild_index",
+    "result_ids",
+    "search",
+    "search_page",
+    "unindex_article",
+]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -79,103 +86,197 @@ class SearchResult:
         }
 
 
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
+RELEVANCE_WINDOW = 5000  # matches ranked and counted per search, newest first, after the filters
+_PROBE = 2 * RELEVANCE_WINDOW  # this many index candidates make a query broad (store.searchindex.candidates)
+_LEAD_CHARS = 400  # relevance reads the title and this much of the body: cheap, and where the news is
 
 
-# index maintenance -----------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Filters:
+    """What a search is narrowed to besides its words. Days are in Asia/Shanghai, both ends inclusive."""
+
+    sites: tuple[str, ...] = ()
+    since: date | None = None
+    until: date | None = None
+    source: str | None = None
+    lang: str | None = None
+    script: str | None = None
+    flags: tuple[str, ...] = ()  # every one of them
 
 
-def _segments(title_simplified: str | None, body_simplified: str) -> tuple[str, str]:
-    return segment(title_simplified or "", simplified=True), segment(body_simplified, simplified=True)
+@dataclass(slots=True, kw_only=True)
+class SearchPage:
+    """One page of results, how many there are on all pages, and the facet counts over all of them."""
+
+    results: list[SearchResult]
+    total: int
+    capped: bool  # more than `window` articles matched: total and facets count the newest `window`
+    window: int = RELEVANCE_WINDOW
+    facets: dict[str, list[list[Any]]] | None = None  # facet -> [value, results], most first; months in order
+    histogram: list[list[Any]] | None = None  # [YYYY-MM, results] from the first to the last month, gaps as 0
 
 
-def index_article(session: Session, article_id: int, title_simplified: str | None, body_simplified: str) -> None:
-    """Add one article to the index, from its Simplified title and body (unindex_article it first
-    when it was indexed before)."""
-    t, b = _segments(title_simplified, body_simplified)
-    if _dialect(session) == "sqlite":
-        session.execute(text("INSERT INTO article_fts(rowid, title, body) VALUES (:id, :t, :b)"),
-                        {"id": article_id, "t": t, "b": b})
-    else:
-        # one vector; the break token keeps a phrase from running from the title into the body
-        tsv = func.to_tsvector("simple", f"{t} {BREAK} {b}")
-        stmt = postgresql.insert(article_search).values(article_id=article_id, tsv=tsv)
-        session.execute(stmt.on_conflict_do_update(index_elements=["article_id"], set_={"tsv": stmt.excluded.tsv}))
+@dataclass(slots=True)
+class _Hit:
+    """A match in the window, with what ranking, reprint collapsing and facets need."""
+
+    id: int
+    newness: int  # higher is newer: published newest first, undated last, then the highest id
+    score: float
+    cluster: int | None
+    canonical: bool
+    site: str
+    month: str | None  # YYYY-MM of the publication day
+    source: str | None
+    language: str | None
+    script: str | None
+    flags: list[str]
 
 
-def unindex_article(session: Session, article_id: int, title_simplified: str | None, body_simplified: str) -> None:
-    """Remove one article from the index, given the Simplified text it was indexed with."""
-    if _dialect(session) == "sqlite":
-        # a contentless FTS5 table forgets a row only when told the exact tokens it was given
-        t, b = _segments(title_simplified, body_simplified)
-        session.execute(text("INSERT INTO article_fts(article_fts, rowid, title, body) VALUES ('delete', :id, :t, :b)"),
-                        {"id": article_id, "t": t, "b": b})
-    else:
-        session.execute(delete(article_search).where(article_search.c.article_id == article_id))
+def _conditions(terms_match: Any, f: Filters) -> list[Any]:
+    conds = [terms_match]
+    if f.sites:
+        conds.append(Article.site_key.in_(list(f.sites)))
+    if f.since:
+        conds.append(Article.published_date >= f.since)
+    if f.until:
+        conds.append(Article.published_date <= f.until)
+    if f.source:
+        conds.append(Article.source == f.source)
+    if f.lang:
+        conds.append(Article.language == f.lang)
+    if f.script:
+        conds.append(Article.script == f.script)
+    # the JSON list as text holds '"flag"': the portable test store.corpus uses too
+    conds += [cast(Article.flags, Text).contains(f'"{flag}"', autoescape=True) for flag in f.flags]
+    return conds
 
 
-def rebuild_index(session: Session) -> int:
-    """Index every article afresh (after a tokenizer change); returns the number indexed."""
-    if _dialect(session) == "sqlite":
-        session.execute(text("INSERT INTO article_fts(article_fts) VALUES ('delete-all')"))
-    else:
-        session.execute(delete(article_search))
-    n = 0
-    rows = select(Article.id, Article.title_simplified, Article.body_simplified)
-    for art_id, title, body in session.execute(rows).yield_per(500):
-        index_article(session, art_id, title, body)
-        n += 1
-    session.merge(SearchMeta(key="segmenter_version", value=SEGMENTER_VERSION))
-    session.commit()
-    return n
+def _score(title: str | None, lead: str | None, terms: Sequence[Term]) -> float:
+    """Relevance: how often the terms occur in the title (weight 10) and in the lead.
+
+    Counted here rather than in SQL: the same on both backends (SQLite's lower() folds only ASCII),
+    and PostgreSQL's lower() and replace() over 5,000 leads cost more than reading them.
+    """
+    title, lead = (title or "").lower(), (lead or "").lower()
+    return float(sum(10 * title.count(t.text) + lead.count(t.text) for t in terms if t.text))
 
 
-def ensure_index_current(session: Session) -> None:
-    row = session.get(SearchMeta, "segmenter_version")
-    if row is None:
-        # an archive from before the index existed (schema 0001) has articles but an empty index
-        if session.scalar(select(Article.id).limit(1)) is not None:
-            rebuild_index(session)
-            return
-        session.merge(SearchMeta(key="segmenter_version", value=SEGMENTER_VERSION))
-        session.commit()
-    elif row.value != SEGMENTER_VERSION:
-        rebuild_index(session)
+def _window(session: Session, terms: Sequence[Term], f: Filters, sort: str) -> tuple[list[_Hit], bool]:
+    """The newest RELEVANCE_WINDOW matches (after the filters), scored, and whether more matched.
+
+    Only these rows are read, so a word in every article costs about what a word in 5,000 does.
+    Dated articles come first (their index serves that order on both backends), the undated after.
+    """
+    found = candidates(session, terms, _PROBE)
+    conds = _conditions(matching(session, terms, found), f)
+    limit = RELEVANCE_WINDOW + 1
+    with planned(session, broad=found is None):
+        ids = [i for (i,) in fetch_rows(session, select(Article.id).where(*conds, Article.published_at.is_not(None))
+                                        .order_by(Article.published_at.desc(), Article.id.desc()).limit(limit))]
+        if len(ids) < limit:
+            ids += [i for (i,) in fetch_rows(session, select(Article.id).where(*conds, Article.published_at.is_(None))
+                                             .order_by(Article.id.desc()).limit(limit - len(ids)))]
+    if not ids:
+        return [], False
+    text_cols: list[Any] = [literal(None), literal(None)]
+    if sort == "relevance":  # a news article says what it is about in its title and lead
+        text_cols = [Article.title_simplified, func.substr(func.coalesce(Article.body_simplified, ""), 1, _LEAD_CHARS)]
+    rows = fetch_rows(session, select(
+        Article.id, Article.published_at, Article.cluster_id, Cluster.canonical_id == Article.id, Article.site_key,
+        func.substr(cast(Article.published_date, String), 1, 7), Article.source, Article.language, Article.script,
+        cast(Article.flags, Text), *text_cols,
+    ).outerjoin(Cluster, Cluster.id == Article.cluster_id).where(among(session, ids)))
+    # the window's own order, newest first: published (undated last), then the highest id
+    rows.sort(key=lambda r: (r[1] is not None, r[1] or "", r[0]), reverse=True)
+    capped = len(rows) > RELEVANCE_WINDOW
+    hits = [_Hit(i, -rank, _score(title, lead, terms) if sort == "relevance" else 0.0, c, bool(k), site, month,
+                 source, lang, script, json.loads(flags) if flags and flags != "[]" else [])
+            for rank, (i, _, c, k, site, month, source, lang, script, flags, title, lead)
+            in enumerate(rows[:RELEVANCE_WINDOW])]
+    return hits, capped
 
 
-# querying -------------------------------------------------------------------------------------
+def _listed(hits: list[_Hit], *, all_copies: bool, sort: str) -> list[_Hit]:
+    """The results in their order: one per reprint cluster (canonical member first, then the best
+    scoring, then the newest) unless *all_copies*; by score, then newest, or newest only."""
+    if not all_copies:
+        best: dict[int, _Hit] = {}
+        for h in hits:
+            group = h.cluster if h.cluster is not None else -h.id
+            held = best.get(group)
+            if held is None or (h.canonical, h.score, h.newness) > (held.canonical, held.score, held.newness):
+                best[group] = h
+        hits = list(best.values())
+    if sort == "relevance":
+        return sorted(hits, key=lambda h: (h.score, h.newness), reverse=True)
+    return sorted(hits, key=lambda h: h.newness, reverse=True)
 
 
-def _match_ids(session: Session, terms: Sequence[Term]) -> Any:
-    if _dialect(session) == "sqlite":
-        expr = " AND ".join('"' + " ".join(t.tokens) + '"' for t in terms)
-        return select(literal_column("rowid")).select_from(text("article_fts")).where(
-            text("article_fts MATCH :fts_q").bindparams(fts_q=expr)
-        )
-    q = " & ".join("(" + " <-> ".join(f"'{tok}'" for tok in t.tokens) + ")" for t in terms)
-    return select(article_search.c.article_id).where(
-        article_search.c.tsv.op("@@")(func.to_tsquery("simple", q))
-    )
+def _results(session: Session, hits: Sequence[_Hit], terms: Sequence[Term]) -> list[SearchResult]:
+    rows = session.execute(select(Article, Cluster.size).outerjoin(Cluster, Cluster.id == Article.cluster_id)
+                           .where(Article.id.in_([h.id for h in hits])))
+    found = {art.id: (art, size) for art, size in rows}
+    out = []
+    for h in hits:
+        art, size = found[h.id]
+        snippet, spans = make_snippet(art.body, [t.text for t in terms])
+        out.append(SearchResult(
+            article_id=art.id, cluster_id=art.cluster_id, title=art.title, url=art.url, site=art.site_key,
+            published=art.published_at, date=art.published_date, source=art.source, language=art.language,
+            snippet=snippet, highlights=spans, reprints=int(size or 1), score=h.score,
+        ))
+    return out
 
 
-def _occurrences(column: Any, needle: str) -> Any:
-    hay = func.lower(column)
-    return cast(func.length(hay) - func.length(func.replace(hay, needle, "")), Float) / len(needle)
+def _ranked(session: Session, query: str, filters: Filters, *, all_copies: bool,
+            sort: str) -> tuple[list[Term], list[_Hit], bool]:
+    if sort not in ("relevance", "date"):
+        raise ValueError(f"sort must be 'relevance' or 'date', not {sort!r}")
+    terms = parse_query(query)
+    if not terms or (filters.since and filters.until and filters.since > filters.until):
+        return terms, [], False
+    hits, capped = _window(session, terms, filters, sort)
+    return terms, _listed(hits, all_copies=all_copies, sort=sort), capped
 
 
-RELEVANCE_WINDOW = 5000  # matches considered per query, newest first
-_LEAD_CHARS = 400  # relevance reads the title and the lead: cheap, and where a news article says what it is about
+def search_page(
+    session: Session,
+    query: str,
+    filters: Filters = Filters(),
+    *,
+    all_copies: bool = False,
+    sort: str = "relevance",
+    limit: int = 20,
+    offset: int = 0,
+    facets: bool = False,
+) -> SearchPage:
+    """A page of the results of *query* (see search), their number, and with *facets* their counts.
+
+    Total and facets count the results as listed (one per reprint cluster unless *all_copies*), so
+    the site facet adds up to the total. When more than RELEVANCE_WINDOW articles match, the newest
+    RELEVANCE_WINDOW of them are ranked, listed and counted, and the page says it is capped.
+    """
+    terms, listed, capped = _ranked(session, query, filters, all_copies=all_copies, sort=sort)
+    counts = count_facets(listed) if facets else None
+    return SearchPage(results=_results(session, listed[offset:offset + limit], terms) if listed else [],
+                      total=len(listed), capped=capped, window=RELEVANCE_WINDOW, facets=counts,
+                      histogram=histogram(counts["month"]) if counts else None)
 
 
-def _score(terms: Sequence[Term]) -> Any:
-    """Relevance: occurrences in the title (weight 10) and in the lead; one portable SQL expression."""
-    title = func.coalesce(Article.title_simplified, "")
-    lead = func.substr(func.coalesce(Article.body_simplified, ""), 1, _LEAD_CHARS)
-    total: Any = literal(0.0)
-    for t in terms:
-        total = total + 10 * _occurrences(title, t.text) + _occurrences(lead, t.text)
-    return total
+def result_ids(session: Session, query: str, filters: Filters = Filters(), *, all_copies: bool = False,
+               sort: str = "relevance") -> list[int]:
+    """The ids of every result of *query* on all pages, in the order search lists them."""
+    return [h.id for h in _ranked(session, query, filters, all_copies=all_copies, sort=sort)[1]]
+
+
+def count_matches(session: Session, query: str, filters: Filters = Filters()) -> int:
+    """How many articles match *query* and *filters*, with no window: a pass over every match (benchmarks)."""
+    terms = parse_query(query)
+    if not terms:
+        return 0
+    return int(session.scalar(select(func.count()).select_from(Article).where(
+        *_conditions(matching(session, terms, None), filters))) or 0)
 
 
 def search(
@@ -187,6 +288,8 @@ def search(
     until: date | None = None,
     source: str | None = None,
     lang: str | None = None,
+    script: str | None = None,
+    flags: Sequence[str] = (),
     all_copies: bool = False,
     sort: str = "relevance",
     limit: int = 20,
@@ -194,79 +297,17 @@ def search(
 ) -> list[SearchResult]:
     """Articles matching every term of *query*, best first (or newest first with sort='date').
 
-    Dates are days in Asia/Shanghai, both ends inclusive. One result per reprint cluster (its
-    canonical member when that matches) unless *all_copies*. Ties go to the newest, then the
-    highest id, so the order is total and the same on every backend. Relevance ranks the newest
-    RELEVANCE_WINDOW matches (after the filters), so a word that matches everything stays fast.
+    Dates are days in Asia/Shanghai, both ends inclusive; *flags* must all be set. One result per
+    reprint cluster (its canonical member when that matches) unless *all_copies*. Ties go to the
+    newest, then the highest id, so the order is total and the same on every backend. Relevance
+    ranks the newest RELEVANCE_WINDOW matches (after the filters), so a word that matches
+    everything stays fast.
     """
-    if sort not in ("relevance", "date"):
-        raise ValueError(f"sort must be 'relevance' or 'date', not {sort!r}")
-    terms = parse_query(query)
-    if not terms:
-        return []
-    conds = [Article.id.in_(_match_ids(session, terms))]
-    sites = [site] if isinstance(site, str) else list(site or [])
-    if sites:
-        conds.append(Article.site_key.in_(sites))
-    if since:
-        conds.append(Article.published_date >= since)
-    if until:
-        conds.append(Article.published_date <= until)
-    if source:
-        conds.append(Article.source == source)
-    if lang:
-        conds.append(Article.language == lang)
-    # the newest matches are ranked: a one-character word can match every article, and scoring or
-    # collapsing all of them would make a broad query cost seconds (bench/search.py)
-    window = (
-        select(Article.id)
-        .where(and_(*conds))
-        .order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
-        .limit(RELEVANCE_WINDOW)
-        .scalar_subquery()
-    )
-    score = _score(terms) if sort == "relevance" else literal(0.0)
-    hits = (
-        select(Article.id, Article.cluster_id, Article.published_at, score.label("score"))
-        .where(Article.id.in_(window))
-        .cte("hits")
-        .prefix_with("MATERIALIZED")  # score each hit once, not again in every later clause
-    )
-    group = func.coalesce(hits.c.cluster_id, -hits.c.id)
-    is_canonical = case((hits.c.id == Cluster.canonical_id, 1), else_=0)
-    newest = (hits.c.published_at.desc().nulls_last(), hits.c.id.desc())
-    ranked = (
-        select(
-            hits.c.id,
-            hits.c.score,
-            hits.c.published_at,
-            func.row_number().over(partition_by=group, order_by=(is_canonical.desc(), hits.c.score.desc(), *newest))
-            .label("rn"),
-        )
-        .outerjoin(Cluster, Cluster.id == hits.c.cluster_id)
-        .subquery()
-    )
-    page = select(ranked.c.id, ranked.c.score)
-    if not all_copies:
-        page = page.where(ranked.c.rn == 1)
-    order = [ranked.c.score.desc()] if sort == "relevance" else []
-    page = page.order_by(*order, ranked.c.published_at.desc().nulls_last(), ranked.c.id.desc())
-    page = page.limit(limit).offset(offset).subquery()
-    rows_q = (
-        select(Article, page.c.score, Cluster.size)
-        .join(page, page.c.id == Article.id)
-        .outerjoin(Cluster, Cluster.id == Article.cluster_id)
-        .order_by(page.c.score.desc(), Article.published_at.desc().nulls_last(), Article.id.desc())
-    )
-    out = []
-    for art, sc, size in session.execute(rows_q):
-        snippet, spans = make_snippet(art.body, [t.text for t in terms])
-        out.append(SearchResult(
-            article_id=art.id, cluster_id=art.cluster_id, title=art.title, url=art.url, site=art.site_key,
-            published=art.published_at, date=art.published_date, source=art.source, language=art.language,
-            snippet=snippet, highlights=spans, reprints=int(size or 1), score=float(sc or 0.0),
-        ))
-    return out
+    sites = (site,) if isinstance(site, str) else tuple(site or ())
+    filters = Filters(sites=sites, since=since, until=until, source=source, lang=lang, script=script,
+                      flags=tuple(flags))
+    return search_page(session, query, filters, all_copies=all_copies, sort=sort, limit=limit,
+                       offset=offset).results
 
 
 @lru_cache(maxsize=65536)

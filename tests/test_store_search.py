@@ -10,12 +10,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+import store.search
 from cleaners.dedup import exact_key
 from cleaners.language import to_simplified
 from store import make_engine, migrate
 from store.archive import ArticleRow, CaptureData, record_capture, store_article
 from store.models import Article, Cluster
-from store.search import search
+from store.search import Filters, result_ids, search, search_page
 from store.textsearch import parse_query
 
 CST = __import__("datetime").timezone(timedelta(hours=8))
@@ -151,6 +152,60 @@ def test_queries_parse_to_literal_terms() -> None:
     assert parse_query("* -- ; \"") == []
 
 
+def test_filters_on_script_and_flags(session: Session) -> None:
+    tw = session.scalar(select(Article).where(Article.url == "http://tw.test/t1"))
+    tw.script, tw.flags = "traditional", ["mojibake_repaired", "repeated_body"]
+    session.commit()
+    assert _urls(search(session, "扶贫", script="traditional")) == ["http://tw.test/t1"]
+    assert _urls(search(session, "扶贫", flags=["repeated_body"])) == ["http://tw.test/t1"]
+    assert _urls(search(session, "扶贫", flags=["repeated_body", "mojibake_repaired"])) == ["http://tw.test/t1"]
+    assert search(session, "扶贫", flags=["repeated_body", "spam_injected"]) == []
+    assert search(session, "扶贫", flags=["%"]) == [] and search(session, "扶贫", flags=["_"]) == []
+
+
+def test_facets_count_the_results_as_listed(session: Session) -> None:
+    page = search_page(session, "网", facets=True)
+    assert page.total == 4 and not page.capped and len(page.results) == 4
+    facets = page.facets
+    assert dict(map(tuple, facets["site"])) == {"cac": 1, "sc": 2, "nmgwx": 1}  # the cluster counts once
+    assert facets["month"] == [["2018-10", 1], ["2020-01", 1], ["2020-09", 1], ["2026-03", 1]]
+    assert facets["source"] == [["四川日报", 2], ["中国网信网", 1], ["學習時報", 1]]
+    assert facets["lang"] == [["zh", 4]] and facets["script"] == [[None, 4]] and facets["flag"] == []
+    assert page.histogram[0] == ["2018-10", 1] and page.histogram[-1] == ["2026-03", 1]
+    assert len(page.histogram) == 90 and sum(n for _, n in page.histogram) == 4
+    every = search_page(session, "网", all_copies=True, facets=True)
+    assert every.total == 6 and dict(map(tuple, every.facets["site"])) == {"cac": 1, "jswx": 1, "gov": 1, "sc": 2,
+                                                                           "nmgwx": 1}
+    assert search_page(session, "网", limit=1, offset=3).total == 4
+    assert result_ids(session, "网") == [r.article_id for r in search(session, "网")]
+    assert search_page(session, "网", Filters(since=date(2021, 1, 1), until=date(2020, 1, 1)), facets=True).total == 0
+
+
+def test_more_matches_than_the_window(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store.search, "RELEVANCE_WINDOW", 2)
+    page = search_page(session, "网", all_copies=True, facets=True)  # six copies match; the newest two count
+    assert page.capped and page.total == 2
+    assert _urls(page.results) == ["http://gov.test/a1", "http://jswx.test/a1"]  # equal scores: newest first
+    assert page.facets["month"] == [["2026-03", 2]]
+    one = search_page(session, "网", facets=True)  # both are copies of one cluster, whose canonical is older
+    assert one.capped and one.total == 1 and one.results[0].reprints == 3
+    assert not search_page(session, "扶贫").capped
+
+
+@pytest.mark.parametrize("probe", [1, 10**9])
+def test_broad_and_narrow_plans_give_the_same_results(session: Session, monkeypatch: pytest.MonkeyPatch,
+                                                      probe: int) -> None:
+    expected = {q: [r.public() for r in search(session, q, **kw)] for q, kw in _CASES}
+    monkeypatch.setattr(store.search, "_PROBE", probe)  # 1: every query walks the newest articles; 10**9: none
+    assert {q: [r.public() for r in search(session, q, **kw)] for q, kw in _CASES} == expected
+
+
+_CASES = [("网", {}), ("网", {"site": "sc"}), ("网信", {"sort": "date"}), ("扶贫", {"since": date(2018, 1, 1)}),
+          ("app", {"all_copies": True})]
+_OPTIONS: list[dict[str, Any]] = [{}, {"sort": "date"}, {"all_copies": True}, {"site": "sc"},
+                                  {"script": "traditional"}, {"flags": ["repeated_body"]}]
+
+
 def test_both_backends_give_the_same_results(tmp_path: Any, pg_url: str) -> None:
     results = []
     for url in (f"sqlite:///{tmp_path / 'x.db'}", pg_url):
@@ -158,10 +213,18 @@ def test_both_backends_give_the_same_results(tmp_path: Any, pg_url: str) -> None
         migrate(engine)
         with sessionmaker(engine, expire_on_commit=False)() as s:
             build(s)
+            tw = s.scalar(select(Article).where(Article.url == "http://tw.test/t1"))
+            tw.script, tw.flags = "traditional", ["repeated_body"]
+            s.commit()
             out = []
             for q in ("网", "扶贫", "脫貧", "网信", "app", "违法违规", "' OR 1=1 --"):
-                for kw in ({}, {"sort": "date"}, {"all_copies": True}, {"site": "sc"}):
+                for kw in _OPTIONS:
                     out.append([(r.url, r.reprints, round(r.score, 6), r.snippet) for r in search(s, q, **kw)])
+                for all_copies in (False, True):
+                    page = search_page(s, q, all_copies=all_copies, facets=True)
+                    out.append((page.total, page.capped, page.facets, page.histogram,
+                                [s.get(Article, i).url for i in result_ids(s, q, all_copies=all_copies)]))
             results.append(out)
         engine.dispose()
+    assert len(results[0]) == 7 * (len(_OPTIONS) + 2)
     assert results[0] == results[1]

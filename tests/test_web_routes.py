@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -16,11 +17,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from web_archive import BACKENDS, EVIL_RAW, EVIL_TITLE, archive_on
 
+import store.search
 from store import make_engine
-from store.search import search
+from store.search import RELEVANCE_WINDOW, search
 from web import create_app
-from web.queries import run_search
-from web.state import parse_state
 
 POVERTY = "脱贫"
 
@@ -104,20 +104,32 @@ def test_sort_pagination_and_the_state_in_the_url(client: TestClient, ids: dict[
     assert bad["total"] == 4 and len(bad["errors"]) == 2
 
 
-def test_the_search_page_uses_store_search(archive: tuple[str, dict[str, int]]) -> None:
+def test_the_search_page_is_store_search(client: TestClient, archive: tuple[str, dict[str, int]]) -> None:
     engine = make_engine(archive[0])
     with Session(engine) as s:
-        for params in ({"q": POVERTY}, {"q": POVERTY, "sort": "date"}, {"q": "座谈会", "all": "1"}):
-            st = parse_state(params, {})
-            ours = [r.public() for r in run_search(s, st)]
-            theirs = [r.public() for r in search(s, st.q, sort=st.sort, all_copies=st.all_copies)]
-            assert ours == theirs
-            # the query with the extra filters store.search lacks gives the same when they select everything
-            import web.queries as q
-
-            terms = q.parse_query(st.q)
-            assert [r.public() for r in q._extended_search(s, st, terms)] == theirs
+        for params, kw in (({"q": POVERTY}, {}), ({"q": POVERTY, "sort": "date"}, {"sort": "date"}),
+                           ({"q": "座谈会", "all": "1"}, {"all_copies": True}),
+                           ({"q": POVERTY, "script": "traditional"}, {"script": "traditional"}),
+                           ({"q": POVERTY, "flag": "repeated_body"}, {"flags": ["repeated_body"]}),
+                           ({"q": POVERTY, "month": "2020-03", "site": "scwx"},
+                            {"since": date(2020, 3, 1), "until": date(2020, 3, 31), "site": ["scwx"]})):
+            api = client.get("/api/search", params=params).json()
+            assert api["results"] == [r.public() for r in search(s, params["q"], **kw)], params
+            assert api["capped"] is False and api["window"] == RELEVANCE_WINDOW
     engine.dispose()
+
+
+def test_a_capped_search_says_so(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store.search, "RELEVANCE_WINDOW", 2)
+    api = client.get("/api/search", params={"q": POVERTY, "sort": "date"}).json()
+    assert api["capped"] is True and api["window"] == 2 and api["total"] == 2 and api["pages"] == 1
+    assert sum(n for _, n in api["facets"]["site"]) == 2
+    assert [m for m, _ in api["facets"]["month"]] == ["2020-09", "2021-05"]  # the newest two
+    html = client.get("/", params={"q": POVERTY, "sort": "date", "ui": "en"}).text
+    assert '<span id="total">2+</span>' in html and "More than 2 articles match" in html
+    lines = client.get("/download.jsonl", params={"q": POVERTY, "sort": "date"}).text.splitlines()
+    assert len(lines) == 2
+    assert 'id="capped"' not in client.get("/", params={"q": "智慧扶贫"}).text  # one match
 
 
 def test_snippets_are_escaped_then_highlighted(client: TestClient, ids: dict[str, int]) -> None:

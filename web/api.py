@@ -36,7 +36,8 @@ def api_search(request: Request, session: Db, st: Annotated[SearchState, Depends
 
     q: words, all required ("quoted phrase" is one term). site, flag: repeatable. month: YYYY-MM.
     since/until: YYYY-MM-DD (Asia/Shanghai, inclusive). sort: relevance|date. all=1: every reprint.
-    facets=0 leaves the facet counts out.
+    facets=0 leaves the facet counts out. capped: more than `window` articles matched, and total,
+    facets and pages cover the newest `window` of them.
     """
     return views.search_view(session, st, facets=facets not in ("0", "false", "no"))
 

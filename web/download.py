@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from store.corpus import FIELDS, records_for_ids
 from store.export_writers import as_text, csv_row
-from web.queries import result_ids
+from store.search import result_ids
 from web.state import SearchState
 
 __all__ = ["MEDIA_TYPES", "stream_results"]
@@ -41,8 +41,8 @@ def stream_results(open_session: Callable[[], Session], st: SearchState, fmt: st
     with open_session() as session:
         if fmt == "csv":
             yield _csv_line([f.name for f in FIELDS]).encode()
-        # ids first (a few MB for a million results), so no cursor is open while batches are read
-        ids = iter(list(result_ids(session, st)))
+        # ids first (at most store.search.RELEVANCE_WINDOW), so no cursor is open while batches are read
+        ids = iter(result_ids(session, st.q, st.filters(), all_copies=st.all_copies, sort=st.sort))
         while batch := list(islice(ids, _BATCH)):
             lines = []
             for rec in records_for_ids(session, batch):

@@ -18,6 +18,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     "runs": ("Crawl runs", "抓取记录"),
     "results": ("results", "条结果"),
     "no_results": ("No matches.", "没有匹配的结果。"),
+    "capped": (("More than {window} articles match: the newest {window} are ranked, counted and downloaded. "
+                "Narrow the dates or sites to reach older ones."),
+               "匹配的文章超过 {window} 篇：只对最新的 {window} 篇排序、计数和下载。缩小日期或站点范围可查看更早的文章。"),
     "relevance": ("relevance", "相关度"),
     "date": ("date", "日期"),
     "sort": ("Sort by", "排序"),

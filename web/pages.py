@@ -10,12 +10,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
+from store.search import FACETS
 from web import views
 from web.deps import get_session, language, search_state
 from web.download import MEDIA_TYPES, stream_results
 from web.i18n import COOKIE, LANGS
 from web.permalink import resolve_web_path
-from web.queries import FACETS
 from web.render import context, environment
 from web.security import RAW_CSP
 from web.state import SearchState

@@ -9,6 +9,8 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
+from store.search import Filters
+
 __all__ = ["PER_PAGE", "SearchState", "parse_state"]
 
 PER_PAGE = 20
@@ -41,6 +43,12 @@ class SearchState:
             since = max(since, first) if since else first
             until = min(until, last) if until else last
         return since, until
+
+    def filters(self) -> Filters:
+        """What store.search narrows the matches to: every filter of this state, the month as days."""
+        since, until = self.date_range()
+        return Filters(sites=self.sites, since=since, until=until, source=self.source, lang=self.lang,
+                       script=self.script, flags=self.flags)
 
     def params(self) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = [("q", self.q)] if self.q else []

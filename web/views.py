@@ -13,44 +13,24 @@ from cleaners.dates import CST
 from store.archive import capture_body
 from store.models import Article, Capture, Cluster, Site
 from store.runs import run_history
-from store.search import SearchResult
+from store.search import search_page
 from store.versions import diff_versions, history
-from web.queries import count_and_facets, run_search
 from web.state import SearchState
 
-__all__ = ["article_view", "capture_raw", "capture_view", "histogram", "iso", "nearest_capture", "reprints_view",
-           "runs_view", "search_view", "sites_view", "versions_view"]
+__all__ = ["article_view", "capture_raw", "capture_view", "iso", "nearest_capture", "reprints_view", "runs_view",
+           "search_view", "sites_view", "versions_view"]
 
 
 def iso(dt: datetime | None) -> str | None:
     return dt.astimezone(CST).isoformat() if dt else None
 
 
-def histogram(months: list[list[Any]]) -> list[list[Any]]:
-    """Hits per month from the first to the last month with hits, months without any included."""
-    known = [(m, n) for m, n in months if m]
-    if not known:
-        return []
-    (y0, m0), (y1, m1) = ((int(m[:4]), int(m[5:7])) for m in (known[0][0], known[-1][0]))
-    span = (y1 - y0) * 12 + m1 - m0 + 1
-    if span > 1200:  # a century of months: a wrong date somewhere; show only the months with hits
-        return [list(p) for p in known]
-    counts = dict(known)
-    out = []
-    for i in range(span):
-        y, m = divmod(m0 - 1 + i, 12)
-        key = f"{y0 + y:04d}-{m + 1:02d}"
-        out.append([key, counts.get(key, 0)])
-    return out
-
-
 def search_view(session: Session, st: SearchState, *, facets: bool = True) -> dict[str, Any]:
-    results: list[SearchResult] = run_search(session, st)
-    total, counts = count_and_facets(session, st, facets=facets)
-    pages = max(1, -(-total // st.per_page))
-    return {"state": st.public(), "errors": list(st.errors), "total": total, "pages": pages,
-            "results": [r.public() for r in results], "facets": counts if facets else None,
-            "histogram": histogram(counts["month"]) if facets else None}
+    page = search_page(session, st.q, st.filters(), all_copies=st.all_copies, sort=st.sort, limit=st.per_page,
+                       offset=(st.page - 1) * st.per_page, facets=facets)
+    return {"state": st.public(), "errors": list(st.errors), "total": page.total, "capped": page.capped,
+            "window": page.window, "pages": max(1, -(-page.total // st.per_page)),
+            "results": [r.public() for r in page.results], "facets": page.facets, "histogram": page.histogram}
 
 
 def _capture_dict(cap: Capture) -> dict[str, Any]:
